@@ -1,0 +1,5 @@
+namespace Nerve.Cli;
+internal static class Program
+{
+    public static int Main(string[] args) => args.Length;
+}
