@@ -1,0 +1,242 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Nerve.Model;
+
+/// <summary>
+/// The window network of PA4 / Collobert et al., to any depth:
+/// x = L[w(t−m)] ⊕ … ⊕ L[w(t+m)];  z_l = W_l a_{l−1} + b_l, a_l = f(z_l);  s = U a_n + b_{n+1};  J = CE(s, y) + λ/2 Σ‖W‖².
+/// Forward and backward are written out by hand from seed equations 1a–1d and 2a–3e.
+/// Parameter blocks follow the seed's names: L, W, b1, U, b2 for one hidden layer; W1, b1, …, Wn, bn, U, b(n+1) for n.
+/// </summary>
+public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly EmbeddingSlot[] _slots;
+    private readonly ParameterBlock[] _w;
+    private readonly ParameterBlock[] _b;
+    private readonly ParameterBlock _u;
+    private readonly ParameterBlock _bOut;
+    private readonly int[] _width; // width[0] = input, width[l] = hidden l
+
+    public WindowModel(ModelConfig config) : this(config, null) { }
+
+    private WindowModel(ModelConfig config, Parameters<T>? parameters)
+    {
+        config.Validate();
+        Config = config;
+        int n = config.Hidden.Count;
+        _width = [config.InputDim, .. config.Hidden];
+        Parameters = parameters ?? new Parameters<T>(Layout(config));
+        _slots = new EmbeddingSlot[config.Features.Count];
+        int offset = 0;
+        for (int k = 0; k < _slots.Length; k++)
+        {
+            _slots[k] = new EmbeddingSlot(Parameters[TableName(config, k)], offset);
+            offset += config.Features[k].Dim;
+        }
+        _w = new ParameterBlock[n];
+        _b = new ParameterBlock[n];
+        for (int l = 0; l < n; l++)
+        {
+            _w[l] = Parameters[WeightName(n, l)];
+            _b[l] = Parameters[$"b{l + 1}"];
+        }
+        _u = Parameters["U"];
+        _bOut = Parameters[$"b{n + 1}"];
+    }
+
+    public ModelConfig Config { get; }
+
+    public Parameters<T> Parameters { get; }
+
+    public int Depth => _w.Length;
+
+    /// <summary>The embedding tables in slot order (the word table L first).</summary>
+    public ReadOnlySpan<EmbeddingSlot> Tables => _slots;
+
+    /// <summary>A model with this architecture over existing parameters (used to load and to convert precision).</summary>
+    public static WindowModel<T> FromParameters(ModelConfig config, Parameters<T> parameters) => new(config, parameters);
+
+    /// <summary>Name of embedding table k: "L" for the word table, "L_name" for the others.</summary>
+    public static string TableName(ModelConfig config, int k) => k == 0 ? "L" : "L_" + config.Features[k].Name;
+
+    private static string WeightName(int depth, int l) => depth == 1 ? "W" : $"W{l + 1}";
+
+    /// <summary>The parameter blocks in order, with their shapes.</summary>
+    public static IEnumerable<(string, ParameterKind, int, int)> Layout(ModelConfig config)
+    {
+        for (int k = 0; k < config.Features.Count; k++)
+            yield return (TableName(config, k), ParameterKind.Embedding, config.Features[k].Size, config.Features[k].Dim); // (V, d)
+        int n = config.Hidden.Count;
+        int inDim = config.InputDim;
+        for (int l = 0; l < n; l++)
+        {
+            yield return (WeightName(n, l), ParameterKind.Weight, config.Hidden[l], inDim); // (H_l, in)
+            yield return ($"b{l + 1}", ParameterKind.Bias, 1, config.Hidden[l]);           // (H_l)
+            inDim = config.Hidden[l];
+        }
+        yield return ("U", ParameterKind.Weight, config.OutputDim, inDim);  // (K, H_n)
+        yield return ($"b{n + 1}", ParameterKind.Bias, 1, config.OutputDim); // (K)
+    }
+
+    /// <summary>
+    /// PA4 eq. 7: W and U uniform in ±√6/√(fanIn + fanOut), biases zero; embedding tables uniform in ±<paramref name="embeddingScale"/>
+    /// (pretrained vectors are copied over them afterwards).
+    /// </summary>
+    public void Initialize(Random rng, double embeddingScale = 0.1)
+    {
+        foreach (var b in Parameters.Blocks)
+        {
+            var v = Parameters.Value(b);
+            double r = b.Kind switch
+            {
+                ParameterKind.Weight => Math.Sqrt(6.0) / Math.Sqrt(b.Rows + b.Cols),
+                ParameterKind.Embedding => embeddingScale,
+                _ => 0,
+            };
+            for (int i = 0; i < v.Length; i++)
+                v[i] = r == 0 ? T.Zero : T.CreateTruncating((rng.NextDouble() * 2 - 1) * r);
+        }
+    }
+
+    /// <summary>Buffers for batches of up to <paramref name="maxBatch"/> windows; one per thread.</summary>
+    public Workspace CreateWorkspace(int maxBatch) => new(this, maxBatch);
+
+    /// <summary>
+    /// Forward pass over <paramref name="batch"/> windows. ids (B, C, F); labels (B) or empty to only score.
+    /// Leaves x, z, a, s and p in the workspace and returns the summed data loss Σ_batch J (no L2 term).
+    /// </summary>
+    public T Forward(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch)
+    {
+        var values = Parameters.Values;
+        WindowEmbedding<T>.Forward(ws.X, ids, values, _slots, batch, Config.Window, Config.SlotWidth);
+        ReadOnlySpan<T> input = ws.X.AsSpan(0, batch * _width[0]);
+        for (int l = 0; l < Depth; l++)
+        {
+            int h = _width[l + 1];
+            var z = ws.Z[l].AsSpan(0, batch * h);
+            Linear<T>.Forward(z, input, Parameters.Value(_w[l]), Parameters.Value(_b[l]), batch, _width[l], h); // z = Wx + b1
+            var a = ws.A[l].AsSpan(0, batch * h);
+            Activation<T>.Forward(a, z, Config.Activation); // h = f(z)
+            input = a;
+        }
+        int k = Config.OutputDim;
+        var s = ws.S.AsSpan(0, batch * k);
+        Linear<T>.Forward(s, input, Parameters.Value(_u), Parameters.Value(_bOut), batch, _width[Depth], k); // s = Uh + b2
+        var p = ws.P.AsSpan(0, batch * k);
+        return Config.Output == OutputKind.Softmax
+            ? SoftmaxCrossEntropy<T>.Forward(p, s, labels, batch, k)
+            : SigmoidCrossEntropy<T>.Forward(p, s, labels, batch);
+    }
+
+    /// <summary>
+    /// Backward pass after <see cref="Forward"/> on the same batch, for J = (1/B) Σ_batch CE + λ/2 Σ‖W‖².
+    /// Accumulates (+=) into <paramref name="gradients"/> (the layout of <see cref="Parameters"/>); embedding rows are
+    /// written only for the tables with <paramref name="trainTable"/> set, and recorded in <paramref name="touched"/>.
+    /// </summary>
+    public void Backward(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T l2, Span<T> gradients, RowSet[] touched, ReadOnlySpan<bool> trainTable)
+    {
+        int k = Config.OutputDim;
+        T scale = T.One / T.CreateTruncating(batch);
+        var ds = ws.DS.AsSpan(0, batch * k);
+        ds.Clear();
+        var p = ws.P.AsSpan(0, batch * k);
+        if (Config.Output == OutputKind.Softmax)
+            SoftmaxCrossEntropy<T>.Backward(ds, p, labels, batch, k, scale); // δ3 = p − y (eq. 2a)
+        else
+            SigmoidCrossEntropy<T>.Backward(ds, p, labels, batch, scale);
+
+        // Output layer: ∂J/∂U = δ3 aᵀ (3a), ∂J/∂b2 = δ3 (3c), ∂J/∂a = Uᵀ δ3.
+        int top = _width[Depth];
+        var daTop = ws.DA[Depth - 1].AsSpan(0, batch * top);
+        daTop.Clear();
+        Linear<T>.Backward(daTop, Slice(gradients, _u), Slice(gradients, _bOut), ds, ws.A[Depth - 1].AsSpan(0, batch * top), Parameters.Value(_u), batch, top, k);
+
+        bool anyTable = false;
+        foreach (bool t in trainTable) anyTable |= t;
+        for (int l = Depth - 1; l >= 0; l--)
+        {
+            int h = _width[l + 1];
+            var dz = ws.DZ[l].AsSpan(0, batch * h);
+            dz.Clear();
+            // δ_l = ∂J/∂a_l ⊙ f′(z_l) (eq. 1b, 2b).
+            Activation<T>.Backward(dz, ws.DA[l].AsSpan(0, batch * h), ws.Z[l].AsSpan(0, batch * h), ws.A[l].AsSpan(0, batch * h), Config.Activation);
+            ReadOnlySpan<T> input = l == 0 ? ws.X.AsSpan(0, batch * _width[0]) : ws.A[l - 1].AsSpan(0, batch * _width[l]);
+            Span<T> dInput = l > 0 ? ws.DA[l - 1].AsSpan(0, batch * _width[l]) : anyTable ? ws.DX.AsSpan(0, batch * _width[0]) : [];
+            dInput.Clear();
+            // ∂J/∂W_l = δ_l a_{l−1}ᵀ (1d, 3b), ∂J/∂b_l = δ_l (1c, 3d), ∂J/∂a_{l−1} = W_lᵀ δ_l (1b, 2c).
+            Linear<T>.Backward(dInput, Slice(gradients, _w[l]), Slice(gradients, _b[l]), dz, input, Parameters.Value(_w[l]), batch, _width[l], h);
+        }
+
+        if (anyTable)
+        {
+            // ∂J/∂L = Wᵀ δ2, slot by slot (eq. 3e).
+            ReadOnlySpan<T> dx = ws.DX.AsSpan(0, batch * _width[0]);
+            for (int t = 0; t < _slots.Length; t++)
+            {
+                if (!trainTable[t]) continue;
+                WindowEmbedding<T>.Backward(gradients, dx, ids, _slots, touched, batch, Config.Window, Config.SlotWidth, t);
+            }
+        }
+
+        if (l2 != T.Zero)
+        {
+            // L2 on the weights only, biases and embeddings excluded (PA4 §3.6): ∂(λ/2‖W‖²)/∂W = λW.
+            foreach (var b in Parameters.Blocks)
+                if (b.Kind == ParameterKind.Weight)
+                    TensorPrimitives.MultiplyAdd(Parameters.Value(b), l2, Slice(gradients, b), Slice(gradients, b));
+        }
+    }
+
+    /// <summary>λ/2 Σ w² over the weight blocks (the regularisation term of J).</summary>
+    public T L2Penalty(T l2)
+    {
+        if (l2 == T.Zero) return T.Zero;
+        T sum = T.Zero;
+        foreach (var b in Parameters.Blocks)
+            if (b.Kind == ParameterKind.Weight)
+                sum += TensorPrimitives.SumOfSquares<T>(Parameters.Value(b));
+        return l2 * sum / T.CreateTruncating(2);
+    }
+
+    private static Span<T> Slice(Span<T> all, ParameterBlock b) => all.Slice(b.Offset, b.Length);
+
+    /// <summary>Activations and their gradients for one batch size; reused across batches so the hot loop allocates nothing.</summary>
+    public sealed class Workspace
+    {
+        internal Workspace(WindowModel<T> model, int maxBatch)
+        {
+            MaxBatch = maxBatch;
+            int n = model.Depth;
+            X = new T[maxBatch * model._width[0]];
+            DX = new T[maxBatch * model._width[0]];
+            Z = new T[n][];
+            A = new T[n][];
+            DZ = new T[n][];
+            DA = new T[n][];
+            for (int l = 0; l < n; l++)
+            {
+                int h = model._width[l + 1];
+                Z[l] = new T[maxBatch * h];
+                A[l] = new T[maxBatch * h];
+                DZ[l] = new T[maxBatch * h];
+                DA[l] = new T[maxBatch * h];
+            }
+            int k = model.Config.OutputDim;
+            S = new T[maxBatch * k];
+            P = new T[maxBatch * k];
+            DS = new T[maxBatch * k];
+        }
+
+        public int MaxBatch { get; }
+        public T[] X { get; }   // (B, C·S)
+        public T[] DX { get; }  // (B, C·S)
+        public T[][] Z { get; } // per layer (B, H_l)
+        public T[][] A { get; } // per layer (B, H_l)
+        public T[][] DZ { get; }
+        public T[][] DA { get; }
+        public T[] S { get; }   // (B, K)
+        public T[] P { get; }   // (B, K) probabilities
+        public T[] DS { get; }  // (B, K)
+    }
+}

@@ -1,0 +1,155 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Nerve.Numerics;
+
+/// <summary>
+/// The dense kernels of the window network, row-major, accumulating (<c>+=</c>) like BLAS with beta = 1.
+/// Inner loops are TensorPrimitives' vectorized Dot and MultiplyAdd; <see cref="BlasReference{T}"/> is the
+/// plain scalar reference the tests hold these against.
+/// </summary>
+public static class Blas<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>y (m) += A (m, n) · x (n).</summary>
+    public static void Gemv(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x, int m, int n)
+    {
+        for (int i = 0; i < m; i++)
+            y[i] += TensorPrimitives.Dot(a.Slice(i * n, n), x);
+    }
+
+    /// <summary>y (n) += Aᵀ · x, with A (m, n) and x (m).</summary>
+    public static void GemvT(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x, int m, int n)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            T xi = x[i];
+            if (xi != T.Zero)
+                TensorPrimitives.MultiplyAdd(a.Slice(i * n, n), xi, y, y);
+        }
+    }
+
+    /// <summary>A (m, n) += alpha · x (m) · yᵀ (n): the rank-1 update.</summary>
+    public static void Ger(Span<T> a, T alpha, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, int n)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            T s = alpha * x[i];
+            if (s != T.Zero)
+            {
+                var row = a.Slice(i * n, n);
+                TensorPrimitives.MultiplyAdd(y, s, row, row);
+            }
+        }
+    }
+
+    /// <summary>C (m, n) += A (m, k) · Bᵀ, with B (n, k). The forward product z = x Wᵀ of a batch.</summary>
+    public static void GemmNT(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var ai = a.Slice(i * k, k);
+            var ci = c.Slice(i * n, n);
+            for (int j = 0; j < n; j++)
+                ci[j] += TensorPrimitives.Dot(ai, b.Slice(j * k, k));
+        }
+    }
+
+    /// <summary>C (m, n) += Aᵀ · B, with A (k, m) and B (k, n). The weight gradient dW = δᵀ x of a batch.</summary>
+    public static void GemmTN(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
+    {
+        for (int p = 0; p < k; p++)
+        {
+            var bp = b.Slice(p * n, n);
+            var ap = a.Slice(p * m, m);
+            for (int i = 0; i < m; i++)
+            {
+                T s = ap[i];
+                if (s != T.Zero)
+                {
+                    var ci = c.Slice(i * n, n);
+                    TensorPrimitives.MultiplyAdd(bp, s, ci, ci);
+                }
+            }
+        }
+    }
+
+    /// <summary>C (m, n) += A (m, k) · B (k, n). The input gradient dx = δ W of a batch.</summary>
+    public static void GemmNN(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var ci = c.Slice(i * n, n);
+            var ai = a.Slice(i * k, k);
+            for (int p = 0; p < k; p++)
+            {
+                T s = ai[p];
+                if (s != T.Zero)
+                    TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), s, ci, ci);
+            }
+        }
+    }
+}
+
+/// <summary>Plain scalar loops: the reference every fast kernel in <see cref="Blas{T}"/> is tested against.</summary>
+public static class BlasReference<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public static void Gemv(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x, int m, int n)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            T s = T.Zero;
+            for (int j = 0; j < n; j++) s += a[i * n + j] * x[j];
+            y[i] += s;
+        }
+    }
+
+    public static void GemvT(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x, int m, int n)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            T s = T.Zero;
+            for (int i = 0; i < m; i++) s += a[i * n + j] * x[i];
+            y[j] += s;
+        }
+    }
+
+    public static void Ger(Span<T> a, T alpha, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, int n)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+                a[i * n + j] += alpha * x[i] * y[j];
+    }
+
+    public static void GemmNT(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                T s = T.Zero;
+                for (int p = 0; p < k; p++) s += a[i * k + p] * b[j * k + p];
+                c[i * n + j] += s;
+            }
+    }
+
+    public static void GemmTN(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                T s = T.Zero;
+                for (int p = 0; p < k; p++) s += a[p * m + i] * b[p * n + j];
+                c[i * n + j] += s;
+            }
+    }
+
+    public static void GemmNN(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                T s = T.Zero;
+                for (int p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
+                c[i * n + j] += s;
+            }
+    }
+}
