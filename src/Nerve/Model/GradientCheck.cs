@@ -89,7 +89,7 @@ public static class GradientCheck
             Array.Clear(part);
             model.Forward(ws, ids.AsSpan(start * c, b * c), labels.AsSpan(start, b), b);
             // Each batch's backward is the gradient of its own mean plus λW; weighted by b/n they sum to ∂J/∂θ.
-            model.Backward(ws, ids.AsSpan(start * c, b * c), labels.AsSpan(start, b), b, l2, part, touched, train);
+            model.Backward(ws, ids.AsSpan(start * c, b * c), labels.AsSpan(start, b), b, 1.0 / b, l2, part, touched, train);
             for (int i = 0; i < grad.Length; i++) grad[i] += part[i] * b / n;
         }
         return grad;

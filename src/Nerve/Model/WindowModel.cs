@@ -130,14 +130,14 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
-    /// Backward pass after <see cref="Forward"/> on the same batch, for J = (1/B) Σ_batch CE + λ/2 Σ‖W‖².
+    /// Backward pass after <see cref="Forward"/> on the same batch, for J = scale · Σ_batch CE + λ/2 Σ‖W‖²
+    /// (scale = 1/B for the batch mean; a data-parallel worker passes 1/B of the whole batch and λ = 0 but for one worker).
     /// Accumulates (+=) into <paramref name="gradients"/> (the layout of <see cref="Parameters"/>); embedding rows are
     /// written only for the tables with <paramref name="trainTable"/> set, and recorded in <paramref name="touched"/>.
     /// </summary>
-    public void Backward(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T l2, Span<T> gradients, RowSet[] touched, ReadOnlySpan<bool> trainTable)
+    public void Backward(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T scale, T l2, Span<T> gradients, RowSet[] touched, ReadOnlySpan<bool> trainTable)
     {
         int k = Config.OutputDim;
-        T scale = T.One / T.CreateTruncating(batch);
         var ds = ws.DS.AsSpan(0, batch * k);
         ds.Clear();
         var p = ws.P.AsSpan(0, batch * k);

@@ -1,0 +1,179 @@
+using System.Globalization;
+using Nerve.Corpus;
+using Nerve.Features;
+using Nerve.IO;
+using Nerve.Model;
+
+namespace Nerve.Tagging;
+
+/// <summary>The tags and per-token confidences predicted for a list of sentences.</summary>
+public sealed record Prediction(string[][] Tags, float[][] Confidence);
+
+/// <summary>
+/// A trained named-entity recognizer: the window network with its vocabulary, labels and tag scheme.
+/// Saved as one safetensors file whose metadata holds the configuration, labels and vocabulary.
+/// Prediction is thread-safe: each call uses its own buffers.
+/// </summary>
+public sealed class NerModel
+{
+    public const string FormatName = "nerve";
+    public const int FormatVersion = 1;
+
+    public NerModel(WindowModel<float> network, Vocabulary words, TagScheme scheme, IReadOnlyDictionary<string, string>? info = null)
+    {
+        Network = network;
+        Featurizer = new Featurizer(words);
+        Scheme = scheme;
+        Info = info is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(info, StringComparer.Ordinal);
+        if (network.Config.Features[0].Size != words.Count)
+            throw new ArgumentException($"word table has {network.Config.Features[0].Size} rows but the vocabulary {words.Count} words", nameof(words));
+    }
+
+    public WindowModel<float> Network { get; }
+
+    public ModelConfig Config => Network.Config;
+
+    public Featurizer Featurizer { get; }
+
+    public Vocabulary Words => Featurizer.Words;
+
+    /// <summary>The tag scheme of the labels (that of the training corpus).</summary>
+    public TagScheme Scheme { get; }
+
+    /// <summary>Free-form facts about how the model was made (options, data, scores), saved with it.</summary>
+    public Dictionary<string, string> Info { get; }
+
+    /// <summary>Class index of a gold tag, -1 if the model does not know it. For the sigmoid head: 1 = positive, 0 = anything else.</summary>
+    public int LabelIndex(string tag)
+    {
+        var labels = Config.Labels;
+        if (Config.Output == OutputKind.Sigmoid)
+            return string.Equals(tag, labels[1], StringComparison.Ordinal) ? 1 : 0;
+        for (int i = 0; i < labels.Count; i++)
+            if (string.Equals(labels[i], tag, StringComparison.Ordinal)) return i;
+        return -1;
+    }
+
+    /// <summary>Windows of the sentences with their gold classes (−1 for unknown tags).</summary>
+    public WindowSet Windows(IReadOnlyList<Sentence> sentences) => new(sentences, Featurizer, Config.Window, LabelIndex);
+
+    /// <summary>Tags every token; <paramref name="threads"/> workers split the windows, the result does not depend on their number.</summary>
+    public Prediction Predict(IReadOnlyList<Sentence> sentences, int threads = 1)
+    {
+        var windows = Windows(sentences);
+        var classes = new int[windows.Count];
+        var confidence = new float[windows.Count];
+        Classify(windows, classes, confidence, threads);
+        var tags = new string[sentences.Count][];
+        var conf = new float[sentences.Count][];
+        for (int s = 0; s < sentences.Count; s++)
+        {
+            int a = windows.SentenceStarts[s], n = sentences[s].Count;
+            tags[s] = new string[n];
+            conf[s] = confidence.AsSpan(a, n).ToArray();
+            for (int i = 0; i < n; i++) tags[s][i] = Config.Labels[classes[a + i]];
+        }
+        return new Prediction(tags, conf);
+    }
+
+    /// <summary>Class and confidence of every window, in batches of <paramref name="batch"/>.</summary>
+    public void Classify(WindowSet windows, Span<int> classes, Span<float> confidence, int threads = 1, int batch = 256)
+    {
+        int n = windows.Count;
+        threads = Math.Clamp(threads, 1, Math.Max(1, n / batch));
+        if (threads == 1)
+        {
+            ClassifyRange(windows, 0, n, classes, confidence, batch);
+            return;
+        }
+        var cls = new int[n];
+        var conf = new float[n];
+        int chunk = (n + threads - 1) / threads;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            int a = t * chunk, b = Math.Min(n, a + chunk);
+            if (a < b) ClassifyRange(windows, a, b, cls, conf, batch);
+        });
+        cls.CopyTo(classes);
+        conf.CopyTo(confidence);
+    }
+
+    private void ClassifyRange(WindowSet windows, int from, int to, Span<int> classes, Span<float> confidence, int batch)
+    {
+        var ws = Network.CreateWorkspace(batch);
+        var ids = new int[batch * windows.WindowWidth];
+        int k = Config.OutputDim;
+        for (int start = from; start < to; start += batch)
+        {
+            int b = Math.Min(batch, to - start);
+            windows.GatherRange(start, b, ids);
+            Network.Forward(ws, ids, [], b);
+            for (int i = 0; i < b; i++)
+            {
+                if (Config.Output == OutputKind.Sigmoid)
+                {
+                    float p = ws.P[i];
+                    classes[start + i] = p > 0.5f ? 1 : 0;
+                    confidence[start + i] = p > 0.5f ? p : 1 - p;
+                    continue;
+                }
+                var row = ws.P.AsSpan(i * k, k);
+                int best = 0;
+                for (int j = 1; j < k; j++) if (row[j] > row[best]) best = j;
+                classes[start + i] = best;
+                confidence[start + i] = row[best];
+            }
+        }
+    }
+
+    /// <summary>Writes the model atomically.</summary>
+    public void Save(string path)
+    {
+        var w = new SafeTensorsWriter();
+        w.AddMetadata("format", FormatName);
+        w.AddMetadata("nerve.version", FormatVersion.ToString(CultureInfo.InvariantCulture));
+        w.AddMetadata("nerve.config", Config.ToJson());
+        w.AddMetadata("nerve.scheme", Scheme.ToString());
+        w.AddMetadata("nerve.vocabulary", string.Join('\n', Words.Words));
+        w.AddMetadata("nerve.vocabulary.lowercase", Words.Lowercase ? "true" : "false");
+        foreach (var (key, value) in Info) w.AddMetadata("info." + key, value);
+        var p = Network.Parameters;
+        foreach (var b in p.Blocks)
+        {
+            if (b.Kind == ParameterKind.Bias) w.Add(b.Name, p.Value(b), b.Cols);
+            else w.Add(b.Name, p.Value(b), b.Rows, b.Cols);
+        }
+        w.Save(path);
+    }
+
+    /// <summary>Reads a model written by <see cref="Save"/>; anything else is a clear <see cref="NerveDataException"/>.</summary>
+    public static NerModel Load(string path)
+    {
+        if (!File.Exists(path)) throw new NerveException($"{path}: model file not found");
+        var f = SafeTensorsFile.Read(path);
+        string Meta(string key) => f.Metadata.TryGetValue(key, out var v) ? v
+            : throw new NerveDataException(path, 0, $"a Nerve model with metadata '{key}'", "no such entry (not a model written by nerve train?)");
+        if (Meta("format") != FormatName)
+            throw new NerveDataException(path, 0, $"format \"{FormatName}\"", $"format \"{Meta("format")}\"");
+        if (Meta("nerve.version") != FormatVersion.ToString(CultureInfo.InvariantCulture))
+            throw new NerveDataException(path, 0, $"model format version {FormatVersion}", "version " + Meta("nerve.version"));
+        ModelConfig config;
+        try { config = ModelConfig.FromJson(Meta("nerve.config")); }
+        catch (System.Text.Json.JsonException e) { throw new NerveDataException(path, 0, "a JSON model configuration", e.Message); }
+        if (!Enum.TryParse<TagScheme>(Meta("nerve.scheme"), out var scheme))
+            throw new NerveDataException(path, 0, "a tag scheme (IO, IOB1, IOB2, BIOES)", Meta("nerve.scheme"));
+        var words = Vocabulary.FromWords(Meta("nerve.vocabulary").Split('\n'), Meta("nerve.vocabulary.lowercase") == "true");
+        var parameters = new Parameters<float>(WindowModel<float>.Layout(config));
+        foreach (var b in parameters.Blocks)
+        {
+            if (!f.Contains(b.Name)) throw new NerveDataException(path, 0, $"tensor '{b.Name}'", "no such tensor");
+            var data = f.GetFloat(b.Name, out var shape);
+            if (data.Length != b.Length)
+                throw new NerveDataException(path, 0, $"tensor '{b.Name}' with {b.Rows}×{b.Cols} values", $"shape [{string.Join(",", shape)}]");
+            data.CopyTo(parameters.Value(b));
+        }
+        var info = f.Metadata.Where(kv => kv.Key.StartsWith("info.", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key["info.".Length..], kv => kv.Value, StringComparer.Ordinal);
+        return new NerModel(WindowModel<float>.FromParameters(config, parameters), words, scheme, info);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Nerve.Model;
+
+namespace Nerve.Training;
+
+/// <summary>The update rule.</summary>
+public enum OptimizerKind
+{
+    /// <summary>θ ← θ − α ∂J/∂θ (seed: θ_new = θ_old − α ∇θ J).</summary>
+    Sgd,
+    /// <summary>AdaGrad (Duchi et al. 2011): G ← G + g², θ ← θ − α g / (√G + ε).</summary>
+    AdaGrad,
+}
+
+/// <summary>
+/// Applies one update to every dense block and to the touched rows of the trainable embedding tables,
+/// then zeroes the gradients it consumed (one loop over the flat buffers).
+/// </summary>
+public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Parameters<T> _p;
+    private readonly T[] _tmp;
+    private readonly T _epsilon;
+
+    public Optimizer(Parameters<T> parameters, OptimizerKind kind, double epsilon = 1e-8)
+    {
+        _p = parameters;
+        Kind = kind;
+        _epsilon = T.CreateTruncating(epsilon);
+        State = kind == OptimizerKind.AdaGrad ? new T[parameters.Count] : [];
+        _tmp = new T[parameters.Blocks.Max(b => b.Kind == ParameterKind.Embedding ? b.Cols : b.Length)];
+    }
+
+    public OptimizerKind Kind { get; }
+
+    /// <summary>Per-parameter state (AdaGrad's Σg²), same layout as the parameters; empty for SGD.</summary>
+    public T[] State { get; }
+
+    /// <summary>θ ← update(θ, g) for dense blocks and touched rows; g is zeroed and the row sets cleared.</summary>
+    public void Step(Span<T> gradients, RowSet[] touched, ReadOnlySpan<EmbeddingSlot> tables, ReadOnlySpan<bool> trainTable, T learningRate)
+    {
+        foreach (var b in _p.Blocks)
+        {
+            if (b.Kind == ParameterKind.Embedding) continue;
+            Update(b.Offset, b.Length, gradients, learningRate);
+        }
+        for (int k = 0; k < tables.Length; k++)
+        {
+            if (!trainTable[k]) continue;
+            var t = tables[k].Table;
+            // Sparse: only the rows some window used (SGD updates only the rows of L in the window).
+            foreach (int row in touched[k].Rows)
+                Update(t.Offset + row * t.Cols, t.Cols, gradients, learningRate);
+            touched[k].Clear();
+        }
+    }
+
+    private void Update(int offset, int length, Span<T> gradients, T lr)
+    {
+        var theta = _p.Values.AsSpan(offset, length);
+        var g = gradients.Slice(offset, length);
+        if (Kind == OptimizerKind.Sgd)
+        {
+            TensorPrimitives.MultiplyAdd(g, -lr, theta, theta);
+        }
+        else
+        {
+            var acc = State.AsSpan(offset, length);
+            var tmp = _tmp.AsSpan(0, length);
+            TensorPrimitives.MultiplyAdd(g, g, acc, acc);   // G += g²
+            TensorPrimitives.Sqrt(acc, tmp);
+            TensorPrimitives.Add(tmp, _epsilon, tmp);
+            TensorPrimitives.Divide(g, tmp, tmp);           // g / (√G + ε)
+            TensorPrimitives.MultiplyAdd(tmp, -lr, theta, theta);
+        }
+        g.Clear();
+    }
+}

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.Json;
+using Nerve.Corpus;
+using Nerve.Features;
+using Nerve.Model;
+using Nerve.Tagging;
+
+namespace Nerve.Training;
+
+/// <summary>Everything `nerve train` needs: data, architecture and training options.</summary>
+public sealed record TrainJobOptions
+{
+    public required string TrainPath { get; init; }
+    public string? DevPath { get; init; }
+    public required string ModelPath { get; init; }
+    public CorpusFormat Format { get; init; } = CorpusFormat.Auto;
+    public int? TagColumn { get; init; }
+    /// <summary>Pretrained vectors (word2vec/GloVe/fastText text, plain or .gz), or PA4's wordVectors.txt with <see cref="VocabPath"/>.</summary>
+    public string? EmbeddingsPath { get; init; }
+    public string? VocabPath { get; init; }
+    /// <summary>Word dimension when no vectors are given.</summary>
+    public int Dim { get; init; } = 50;
+    /// <summary>Training words seen fewer times than this (and not in the vectors) map to UUUNKKK, which so learns a vector.</summary>
+    public int MinCount { get; init; } = 2;
+    public int Window { get; init; } = 5;
+    public IReadOnlyList<int> Hidden { get; init; } = [100];
+    public ActivationKind Activation { get; init; } = ActivationKind.Tanh;
+    public OutputKind Output { get; init; } = OutputKind.Softmax;
+    /// <summary>The positive class of the sigmoid head; by default the one non-O tag.</summary>
+    public string? Positive { get; init; }
+    public bool Lowercase { get; init; } = true;
+    public TrainOptions Training { get; init; } = new();
+    /// <summary>Continue from ModelPath + ".ckpt" when it exists.</summary>
+    public bool Resume { get; init; }
+}
+
+/// <summary>The library side of `nerve train`: load data and vectors, build and initialise the model, train, save the best.</summary>
+public static class TrainJob
+{
+    public static string CheckpointPath(string modelPath) => modelPath + ".ckpt";
+
+    public static (NerModel Model, TrainResult Result) Run(TrainJobOptions o, ITrainingObserver? observer = null, TextWriter? log = null, CancellationToken cancel = default)
+    {
+        o.Training.Validate();
+        var train = CorpusReader.Read(o.TrainPath, o.Format, o.TagColumn);
+        var dev = o.DevPath is null ? null : CorpusReader.Read(o.DevPath, o.Format, o.TagColumn);
+        log?.WriteLine($"train: {o.TrainPath}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
+        if (dev is not null) log?.WriteLine($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
+        var scheme = Tags.Detect(train.Sentences.Select(s => (IReadOnlyList<string>)s.Tags));
+        var labels = Labels(train.Sentences, o);
+
+        WordVectors? vectors = null;
+        if (o.EmbeddingsPath is not null)
+        {
+            vectors = WordVectors.Load(o.EmbeddingsPath, o.VocabPath);
+            log?.WriteLine($"vectors: {o.EmbeddingsPath}: {vectors.Count} words × {vectors.Dim}");
+        }
+        var words = BuildVocabulary(train.Sentences, vectors, o);
+        int dim = vectors?.Dim ?? o.Dim;
+        var config = new ModelConfig
+        {
+            Window = o.Window,
+            Hidden = o.Hidden,
+            Activation = o.Activation,
+            Output = o.Output,
+            Labels = labels,
+            Features = new Featurizer(words).Specs(dim),
+            Lowercase = o.Lowercase,
+        };
+        var network = new WindowModel<float>(config);
+        var rng = new Random(o.Training.Seed);
+        network.Initialize(rng, vectors is null ? 0.1 : VectorScale(vectors));
+        int copied = vectors is null ? 0 : CopyVectors(network, words, vectors);
+        log?.WriteLine($"vocabulary: {words.Count} words ({copied} from the vectors), scheme {scheme}, labels {string.Join(" ", labels)}");
+
+        var info = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["train"] = o.TrainPath,
+            ["dev"] = o.DevPath ?? "",
+            ["embeddings"] = o.EmbeddingsPath ?? "",
+            ["options"] = JsonSerializer.Serialize(o.Training),
+        };
+        var model = new NerModel(network, words, scheme, info);
+        var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training);
+        var result = trainer.Train(observer, best => best.Save(o.ModelPath), CheckpointPath(o.ModelPath), o.Resume, cancel);
+        if (!result.Interrupted)
+        {
+            model.Info["best_epoch"] = result.BestEpoch.ToString(CultureInfo.InvariantCulture);
+            model.Info["best_f1"] = result.BestF1.ToString("F2", CultureInfo.InvariantCulture);
+            model.Save(o.ModelPath);
+            File.Delete(CheckpointPath(o.ModelPath));
+        }
+        return (model, result);
+    }
+
+    /// <summary>Softmax: every training tag, O first, then in ordinal order. Sigmoid: [O, positive].</summary>
+    public static string[] Labels(IReadOnlyList<Sentence> train, TrainJobOptions o)
+    {
+        var distinct = train.SelectMany(s => s.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (o.Output == OutputKind.Sigmoid)
+        {
+            var others = distinct.Where(t => t != "O").ToList();
+            string positive = o.Positive ?? (others.Count == 1 ? others[0]
+                : throw new NerveException($"the sigmoid head needs --positive TAG: the training data has {others.Count} tags besides O ({string.Join(", ", others.Take(8))})"));
+            if (!distinct.Contains(positive))
+                throw new NerveException($"--positive {positive}: no such tag in {o.TrainPath} (tags: {string.Join(", ", distinct.Take(12))})");
+            return ["O", positive];
+        }
+        if (distinct.Remove("O")) distinct.Insert(0, "O");
+        if (distinct.Count < 2) throw new NerveException($"{o.TrainPath}: the softmax head needs at least two distinct tags, found {distinct.Count}");
+        return [.. distinct];
+    }
+
+    /// <summary>The vectors' words plus the normalised training words seen at least MinCount times; without vectors, the latter alone.</summary>
+    public static Vocabulary BuildVocabulary(IReadOnlyList<Sentence> train, WordVectors? vectors, TrainJobOptions o)
+    {
+        if (vectors is null) return Vocabulary.BuildFromCorpus(train, o.MinCount, o.Lowercase);
+        var baseVocab = Vocabulary.FromWords(vectors.Words, o.Lowercase);
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var s in train)
+            foreach (var w in s.Words)
+            {
+                if (baseVocab.Lookup(w) != baseVocab.UnknownIndex) continue;
+                var key = o.Lowercase ? w.ToLowerInvariant() : w;
+                counts[key] = counts.GetValueOrDefault(key) + 1;
+            }
+        var extra = counts.Where(kv => kv.Value >= o.MinCount).Select(kv => kv.Key).Order(StringComparer.Ordinal);
+        return baseVocab.Extend(extra);
+    }
+
+    /// <summary>Random rows get the spread of the pretrained ones: uniform ±√3·σ has standard deviation σ.</summary>
+    private static double VectorScale(WordVectors v)
+    {
+        double sum = 0, sq = 0;
+        foreach (float x in v.Data) { sum += x; sq += (double)x * x; }
+        double mean = sum / v.Data.Length;
+        return Math.Sqrt(3 * Math.Max(sq / v.Data.Length - mean * mean, 1e-12));
+    }
+
+    private static int CopyVectors(WindowModel<float> network, Vocabulary words, WordVectors vectors)
+    {
+        var l = network.Parameters[WindowModel<float>.TableName(network.Config, 0)];
+        var table = network.Parameters.Value(l);
+        int copied = 0;
+        for (int i = 0; i < words.Count; i++)
+        {
+            int j = vectors.IndexOf(words[i]);
+            if (j < 0) continue;
+            vectors[j].CopyTo(table.Slice(i * l.Cols, l.Cols));
+            copied++;
+        }
+        return copied;
+    }
+}

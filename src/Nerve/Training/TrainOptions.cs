@@ -1,0 +1,34 @@
+namespace Nerve.Training;
+
+/// <summary>How to train; every field has a tuned default (see README).</summary>
+public sealed record TrainOptions
+{
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdaGrad;
+    /// <summary>α.</summary>
+    public double LearningRate { get; init; } = 0.05;
+    /// <summary>SGD schedule: α_t = α / (1 + decay · epoch).</summary>
+    public double LearningRateDecay { get; init; }
+    /// <summary>λ in J = CE + λ/2 Σ‖W‖² (PA4 §3.6; biases and embeddings excluded).</summary>
+    public double L2 { get; init; }
+    public int Epochs { get; init; } = 4;
+    /// <summary>Windows per update; 1 is PA4's SGD (§4.2).</summary>
+    public int Batch { get; init; } = 1;
+    public int Seed { get; init; } = 1;
+    /// <summary>Workers for minibatches (data-parallel, deterministic for a given count); batch 1 runs on one.</summary>
+    public int Threads { get; init; } = 1;
+    /// <summary>Keep the word vectors as loaded (no updates to L).</summary>
+    public bool FixEmbeddings { get; init; }
+    /// <summary>Stop after this many epochs without a better dev F1; 0 trains all epochs.</summary>
+    public int Patience { get; init; }
+
+    public void Validate()
+    {
+        if (LearningRate <= 0 || double.IsNaN(LearningRate)) throw new NerveException($"--lr must be > 0, found {LearningRate}");
+        if (L2 < 0) throw new NerveException($"--l2 must be ≥ 0, found {L2}");
+        if (LearningRateDecay < 0) throw new NerveException($"--lr-decay must be ≥ 0, found {LearningRateDecay}");
+        if (Epochs < 1) throw new NerveException($"--epochs must be ≥ 1, found {Epochs}");
+        if (Batch < 1) throw new NerveException($"--batch must be ≥ 1, found {Batch}");
+        if (Threads < 1) throw new NerveException($"--threads must be ≥ 1, found {Threads}");
+        if (Patience < 0) throw new NerveException($"--patience must be ≥ 0, found {Patience}");
+    }
+}

@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Globalization;
+using Nerve.Corpus;
+using Nerve.Evaluation;
+using Nerve.Features;
+using Nerve.IO;
+using Nerve.Model;
+using Nerve.Tagging;
+
+namespace Nerve.Training;
+
+/// <summary>What one epoch did.</summary>
+public sealed record EpochReport(int Epoch, double Loss, double TrainF1, double? DevF1, double TokensPerSecond, TimeSpan Elapsed, bool Best);
+
+/// <summary>Receives progress while training (a progress bar, a log).</summary>
+public interface ITrainingObserver
+{
+    void EpochStarted(int epoch, int windows);
+    void Progress(int windowsDone);
+    void EpochFinished(EpochReport report);
+}
+
+/// <summary>The outcome of training: the epochs run and the best one by dev F1 (by train F1 without dev data).</summary>
+public sealed record TrainResult(IReadOnlyList<EpochReport> Epochs, int BestEpoch, double BestF1, bool Interrupted, TimeSpan Elapsed);
+
+/// <summary>
+/// Trains a <see cref="NerModel"/> by minibatch SGD or AdaGrad on shuffled windows (PA4 §4.2 with batch 1), keeping the
+/// parameters of the best epoch. With a checkpoint path the full state is saved after every epoch and on interruption,
+/// and <see cref="Train"/> resumes from it: a resumed run ends with the same model as an uninterrupted one.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly NerModel _model;
+    private readonly TrainOptions _o;
+    private readonly WindowSet _train;
+    private readonly IReadOnlyList<Sentence> _trainSentences;
+    private readonly IReadOnlyList<Sentence>? _dev;
+    private readonly Optimizer<float> _optimizer;
+    private readonly bool[] _trainTable;
+    private float[] _best;
+
+    public Trainer(NerModel model, IReadOnlyList<Sentence> train, IReadOnlyList<Sentence>? dev, TrainOptions options)
+    {
+        options.Validate();
+        _model = model;
+        _o = options;
+        _trainSentences = train;
+        _dev = dev;
+        _train = model.Windows(train);
+        for (int i = 0; i < _train.Count; i++)
+            if (_train.Labels[i] < 0) throw new NerveException($"training tag at window {i} is not one of the model's labels");
+        _optimizer = new Optimizer<float>(model.Network.Parameters, options.Optimizer);
+        _trainTable = new bool[model.Config.Features.Count];
+        for (int k = 0; k < _trainTable.Length; k++) _trainTable[k] = k != 0 || !options.FixEmbeddings;
+        _best = (float[])model.Network.Parameters.Values.Clone();
+    }
+
+    /// <summary>Tag scheme scoring: IO labels are scored per token (conlleval -r), chunk schemes per phrase.</summary>
+    public static ConllEvalResult Score(NerModel model, IReadOnlyList<Sentence> gold, int threads = 1)
+    {
+        var predicted = model.Predict(gold, threads).Tags;
+        return ConllEval.Evaluate(gold.Select((s, i) => ((IReadOnlyList<string>)s.Tags, (IReadOnlyList<string>)predicted[i])), raw: model.Scheme == TagScheme.IO);
+    }
+
+    /// <summary>
+    /// Runs the epochs. <paramref name="onBest"/> is called with the model holding the best parameters whenever dev F1
+    /// improves. On return the model holds the best parameters.
+    /// </summary>
+    public TrainResult Train(ITrainingObserver? observer = null, Action<NerModel>? onBest = null, string? checkpoint = null, bool resume = false, CancellationToken cancel = default)
+    {
+        var p = _model.Network.Parameters;
+        var reports = new List<EpochReport>();
+        int firstEpoch = 1, startWindow = 0, bestEpoch = 0;
+        double bestF1 = double.NegativeInfinity;
+        if (resume && checkpoint is not null && File.Exists(checkpoint))
+            (firstEpoch, startWindow, bestEpoch, bestF1) = LoadCheckpoint(checkpoint, reports);
+        var total = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, Math.Max(1, Math.Min(_o.Threads, _o.Batch))).Select(_ => new Worker(_model, _o.Batch, _train.WindowWidth)).ToArray();
+        workers[0].Gradients = p.Gradients; // worker 0 accumulates in place; the others are reduced into it
+        var order = new int[_train.Count];
+        int patienceLeft = _o.Patience;
+        for (int epoch = firstEpoch; epoch <= _o.Epochs; epoch++)
+        {
+            Shuffle(order, _o.Seed, epoch);
+            float lr = (float)(_o.LearningRate / (1 + _o.LearningRateDecay * (epoch - 1)));
+            observer?.EpochStarted(epoch, _train.Count);
+            var watch = Stopwatch.StartNew();
+            double loss = 0;
+            int done = startWindow;
+            for (int start = startWindow; start < order.Length; start += _o.Batch)
+            {
+                if (cancel.IsCancellationRequested)
+                {
+                    if (checkpoint is not null) SaveCheckpoint(checkpoint, epoch, start, bestEpoch, bestF1, reports);
+                    return new TrainResult(reports, bestEpoch, bestF1, true, total.Elapsed);
+                }
+                int b = Math.Min(_o.Batch, order.Length - start);
+                loss += Step(workers, order, start, b, lr);
+                done += b;
+                if ((start / _o.Batch) % 64 == 0) observer?.Progress(done);
+            }
+            startWindow = 0;
+            observer?.Progress(_train.Count);
+            double seconds = watch.Elapsed.TotalSeconds;
+            double trainF1 = Score(_model, _trainSentences, _o.Threads).F1;
+            double? devF1 = _dev is null ? null : Score(_model, _dev, _o.Threads).F1;
+            double f1 = devF1 ?? trainF1;
+            bool best = f1 > bestF1;
+            if (best)
+            {
+                bestF1 = f1;
+                bestEpoch = epoch;
+                p.Values.CopyTo(_best, 0);
+                patienceLeft = _o.Patience;
+            }
+            var report = new EpochReport(epoch, loss / _train.Count, trainF1, devF1, _train.Count / Math.Max(seconds, 1e-9), watch.Elapsed, best);
+            reports.Add(report);
+            observer?.EpochFinished(report);
+            if (best && onBest is not null) onBest(_model);
+            if (checkpoint is not null) SaveCheckpoint(checkpoint, epoch + 1, 0, bestEpoch, bestF1, reports);
+            if (_o.Patience > 0 && !best && --patienceLeft <= 0) break;
+        }
+        _best.CopyTo(p.Values, 0);
+        return new TrainResult(reports, bestEpoch, bestF1, false, total.Elapsed);
+    }
+
+    /// <summary>One update on the windows order[offset … offset + b − 1]; returns their summed loss.</summary>
+    private double Step(Worker[] workers, int[] order, int offset, int b, float lr)
+    {
+        var net = _model.Network;
+        var batch = order.AsSpan(offset, b);
+        float scale = 1f / b;
+        float l2 = (float)_o.L2;
+        int used = Math.Min(workers.Length, b);
+        if (used == 1)
+        {
+            var w = workers[0];
+            _train.Gather(batch, w.Ids, w.Labels);
+            double loss = net.Forward(w.Space, w.Ids, w.Labels.AsSpan(0, b), b);
+            net.Backward(w.Space, w.Ids, w.Labels.AsSpan(0, b), b, scale, l2, w.Gradients, w.Touched, _trainTable);
+            _optimizer.Step(w.Gradients, w.Touched, net.Tables, _trainTable, lr);
+            return loss;
+        }
+        // Data-parallel: worker t takes a fixed slice, the gradients are summed in worker order (deterministic).
+        int per = (b + used - 1) / used;
+        Parallel.For(0, used, new ParallelOptions { MaxDegreeOfParallelism = used }, t =>
+        {
+            var w = workers[t];
+            int a = t * per, n = Math.Min(per, b - a);
+            if (n <= 0) { w.Loss = 0; return; }
+            _train.Gather(order.AsSpan(offset + a, n), w.Ids, w.Labels);
+            w.Loss = net.Forward(w.Space, w.Ids, w.Labels.AsSpan(0, n), n);
+            net.Backward(w.Space, w.Ids, w.Labels.AsSpan(0, n), n, scale, t == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
+        });
+        var g0 = workers[0].Gradients;
+        double total = workers[0].Loss;
+        var p = net.Parameters;
+        for (int t = 1; t < used; t++)
+        {
+            var w = workers[t];
+            total += w.Loss;
+            foreach (var blk in p.Blocks)
+            {
+                if (blk.Kind == ParameterKind.Embedding) continue;
+                var src = w.Gradients.AsSpan(blk.Offset, blk.Length);
+                System.Numerics.Tensors.TensorPrimitives.Add(g0.AsSpan(blk.Offset, blk.Length), src, g0.AsSpan(blk.Offset, blk.Length));
+                src.Clear();
+            }
+            var tables = net.Tables;
+            for (int k = 0; k < tables.Length; k++)
+            {
+                var tb = tables[k].Table;
+                foreach (int row in w.Touched[k].Rows)
+                {
+                    var src = w.Gradients.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
+                    var dst = g0.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
+                    System.Numerics.Tensors.TensorPrimitives.Add(dst, src, dst);
+                    src.Clear();
+                    workers[0].Touched[k].Add(row);
+                }
+                w.Touched[k].Clear();
+            }
+        }
+        _optimizer.Step(g0, workers[0].Touched, net.Tables, _trainTable, lr);
+        return total;
+    }
+
+    /// <summary>Fisher–Yates with a generator seeded by (seed, epoch), so an epoch's order does not depend on earlier epochs.</summary>
+    public static void Shuffle(int[] order, int seed, int epoch)
+    {
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var rng = new Random(HashCode.Combine(seed, epoch) & int.MaxValue);
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = rng.Next(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+    }
+
+    private void SaveCheckpoint(string path, int nextEpoch, int nextWindow, int bestEpoch, double bestF1, List<EpochReport> reports)
+    {
+        var p = _model.Network.Parameters;
+        var w = new SafeTensorsWriter();
+        w.AddMetadata("format", "nerve-checkpoint");
+        w.AddMetadata("next_epoch", nextEpoch.ToString(CultureInfo.InvariantCulture));
+        w.AddMetadata("next_window", nextWindow.ToString(CultureInfo.InvariantCulture));
+        w.AddMetadata("best_epoch", bestEpoch.ToString(CultureInfo.InvariantCulture));
+        w.AddMetadata("best_f1", bestF1.ToString("R", CultureInfo.InvariantCulture));
+        w.AddMetadata("windows", _train.Count.ToString(CultureInfo.InvariantCulture));
+        w.AddMetadata("options", System.Text.Json.JsonSerializer.Serialize(_o));
+        w.AddMetadata("history", System.Text.Json.JsonSerializer.Serialize(reports));
+        w.Add("values", p.Values, p.Count);
+        w.Add("best", _best, p.Count);
+        if (_optimizer.State.Length > 0) w.Add("optimizer", _optimizer.State, p.Count);
+        w.Save(path);
+    }
+
+    private (int Epoch, int Window, int BestEpoch, double BestF1) LoadCheckpoint(string path, List<EpochReport> reports)
+    {
+        var f = SafeTensorsFile.Read(path);
+        string Meta(string key) => f.Metadata.TryGetValue(key, out var v) ? v : throw new NerveDataException(path, 0, $"checkpoint metadata '{key}'", "none");
+        if (Meta("format") != "nerve-checkpoint") throw new NerveDataException(path, 0, "a Nerve training checkpoint", "format " + Meta("format"));
+        var saved = System.Text.Json.JsonSerializer.Deserialize<TrainOptions>(Meta("options"));
+        if (saved != _o)
+            throw new NerveException($"{path}: the checkpoint was made with other training options; resume with the same options or delete it");
+        if (Meta("windows") != _train.Count.ToString(CultureInfo.InvariantCulture))
+            throw new NerveDataException(path, 0, $"a checkpoint for {_train.Count} training windows", Meta("windows") + " windows");
+        var p = _model.Network.Parameters;
+        var values = f.GetFloat("values", out _);
+        if (values.Length != p.Count) throw new NerveDataException(path, 0, $"{p.Count} parameters", values.Length.ToString(CultureInfo.InvariantCulture));
+        values.CopyTo(p.Values, 0);
+        _best = f.GetFloat("best", out _);
+        if (_optimizer.State.Length > 0) f.GetFloat("optimizer", out _).CopyTo(_optimizer.State, 0);
+        reports.AddRange(System.Text.Json.JsonSerializer.Deserialize<List<EpochReport>>(Meta("history")) ?? []);
+        return (int.Parse(Meta("next_epoch"), CultureInfo.InvariantCulture), int.Parse(Meta("next_window"), CultureInfo.InvariantCulture),
+            int.Parse(Meta("best_epoch"), CultureInfo.InvariantCulture), double.Parse(Meta("best_f1"), CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>One thread's buffers.</summary>
+    private sealed class Worker
+    {
+        public Worker(NerModel model, int batch, int width)
+        {
+            Space = model.Network.CreateWorkspace(batch);
+            Ids = new int[batch * width];
+            Labels = new int[batch];
+            Gradients = new float[model.Network.Parameters.Count];
+            Touched = model.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
+        }
+
+        public WindowModel<float>.Workspace Space { get; }
+        public int[] Ids { get; }
+        public int[] Labels { get; }
+        public float[] Gradients { get; set; }
+        public RowSet[] Touched { get; }
+        public double Loss { get; set; }
+    }
+}
