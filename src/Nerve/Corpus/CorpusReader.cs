@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Text;
+
+namespace Nerve.Corpus;
+
+/// <summary>
+/// Reads column corpora (CoNLL-2003, PA4, WNUT-17, generic): one token per line, sentences separated by
+/// blank or whitespace-only lines, <c>-DOCSTART-</c> lines counted as documents and ending a sentence.
+/// The delimiter is decided once per file from the first token line: tabs if it contains one, else runs of spaces.
+/// </summary>
+public static class CorpusReader
+{
+    public const string DocStart = "-DOCSTART-";
+
+    public static CorpusFile Read(string path, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true)
+    {
+        StreamReader reader;
+        try
+        {
+            reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NerveException($"{path}: cannot read: {e.Message}", e);
+        }
+        using (reader)
+            return Read(reader, path, format, tagColumn, requireTags);
+    }
+
+    /// <summary>Reads from <paramref name="reader"/> (e.g. stdin); <paramref name="name"/> stands for the file in errors.</summary>
+    public static CorpusFile Read(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true)
+    {
+        var sentences = new List<Sentence>();
+        var words = new List<string>();
+        var tags = new List<string>();
+        var columns = new List<string[]>();
+        // Tags and other non-word columns repeat a lot; share one string per distinct value.
+        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
+        var poolLookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
+        Span<Range> fields = stackalloc Range[64];
+
+        var delimiter = '\0';
+        int columnCount = 0, tagIndex = -1, documents = 0, tokens = 0;
+        long firstTokenLine = 0, sentenceStart = 0, lineNo = 0;
+        var resolved = format;
+
+        void EndSentence()
+        {
+            if (words.Count == 0)
+                return;
+            sentences.Add(new Sentence([.. words], [.. tags], [.. columns], sentenceStart));
+            words.Clear();
+            tags.Clear();
+            columns.Clear();
+        }
+
+        string? line;
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            var span = line.AsSpan();
+            if (lineNo == 1 && span.Length > 0 && span[0] == '\uFEFF')
+                span = span[1..];
+            if (span.IsWhiteSpace())
+            {
+                EndSentence();
+                continue;
+            }
+            if (delimiter == '\0')
+                delimiter = span.Contains('\t') ? '\t' : ' ';
+
+            var n = Split(span, delimiter, fields);
+            if (n < 0)
+                throw new NerveDataException(name, lineNo, "a non-empty field between tabs", "an empty field: " + NerveDataException.Quote(line));
+            if (n > fields.Length)
+                throw new NerveDataException(name, lineNo, $"at most {fields.Length} columns", $"{n} columns: {NerveDataException.Quote(line)}");
+
+            if (columnCount == 0)
+            {
+                columnCount = n;
+                firstTokenLine = lineNo;
+                (resolved, tagIndex) = Resolve(name, lineNo, line, format, n, delimiter, tagColumn, requireTags);
+            }
+            else if (n != columnCount)
+            {
+                throw new NerveDataException(name, lineNo, $"{columnCount} columns like line {firstTokenLine}", $"{n} columns: {NerveDataException.Quote(line)}");
+            }
+
+            var first = span[fields[0]];
+            if (first.SequenceEqual(DocStart))
+            {
+                documents++;
+                EndSentence();
+                continue;
+            }
+
+            if (words.Count == 0)
+                sentenceStart = lineNo;
+            var row = new string[tagIndex < 0 ? n : n - 1];
+            var k = 0;
+            for (var i = 0; i < n; i++)
+            {
+                if (i == tagIndex)
+                    continue;
+                var f = span[fields[i]];
+                // Words are mostly distinct; pool only the other columns (POS, chunk, ...).
+                row[k] = k == 0 ? f.ToString() : Intern(poolLookup, pool, f);
+                k++;
+            }
+            words.Add(row[0]);
+            tags.Add(tagIndex < 0 ? "O" : Intern(poolLookup, pool, span[fields[tagIndex]]));
+            columns.Add(row);
+            tokens++;
+        }
+        EndSentence();
+
+        if (resolved == CorpusFormat.Auto)
+            resolved = CorpusFormat.Columns;
+        return new CorpusFile(name, sentences, resolved, delimiter == '\0' ? '\t' : delimiter, columnCount, tagIndex + 1, documents, tokens);
+    }
+
+    private static string Intern(Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup, Dictionary<string, string> pool, ReadOnlySpan<char> s)
+    {
+        if (lookup.TryGetValue(s, out var v))
+            return v;
+        var str = s.ToString();
+        pool[str] = str;
+        return str;
+    }
+
+    /// <summary>Decides the format and the 0-based tag column (-1 for words only) from the first token line.</summary>
+    private static (CorpusFormat Format, int TagIndex) Resolve(string name, long lineNo, string line, CorpusFormat format, int n, char delimiter, int? tagColumn, bool requireTags)
+    {
+        var found = $"{n} column{(n == 1 ? "" : "s")}: {NerveDataException.Quote(line)}";
+        switch (format)
+        {
+            case CorpusFormat.Conll when n != 4:
+                throw new NerveDataException(name, lineNo, "4 columns (word POS chunk NER) for CoNLL-2003", found);
+            case CorpusFormat.Pa4 when n != 2 || delimiter != '\t':
+                throw new NerveDataException(name, lineNo, "2 tab-separated columns (word TAB label) for PA4", n == 2 ? "space-separated columns: " + NerveDataException.Quote(line) : found);
+        }
+        if (n == 1)
+        {
+            if (requireTags)
+                throw new NerveDataException(name, lineNo, "at least 2 columns (word and tag)", found);
+            if (tagColumn is not null)
+                throw new NerveDataException(name, lineNo, $"at least {tagColumn.Value.ToString(CultureInfo.InvariantCulture)} columns for tag column {tagColumn.Value.ToString(CultureInfo.InvariantCulture)}", found);
+            return (format == CorpusFormat.Auto ? CorpusFormat.Columns : format, -1);
+        }
+        var tag = n - 1;
+        if (tagColumn is { } c)
+        {
+            if (c < 2 || c > n)
+                throw new NerveDataException(name, lineNo, $"a tag column between 2 and {n.ToString(CultureInfo.InvariantCulture)} (column 1 is the word)", $"tag column {c.ToString(CultureInfo.InvariantCulture)} and {found}");
+            tag = c - 1;
+        }
+        var resolved = format != CorpusFormat.Auto ? format
+            : n == 2 ? CorpusFormat.Pa4
+            : n == 4 && delimiter == ' ' ? CorpusFormat.Conll
+            : CorpusFormat.Columns;
+        return (resolved, tag);
+    }
+
+    /// <summary>
+    /// Splits a token line into field ranges: on every tab when <paramref name="delimiter"/> is a tab (-1 if a field is empty),
+    /// otherwise on runs of spaces and tabs. Returns the number of fields, which may exceed <paramref name="fields"/>' length.
+    /// </summary>
+    internal static int Split(ReadOnlySpan<char> line, char delimiter, Span<Range> fields)
+    {
+        var n = 0;
+        if (delimiter == '\t')
+        {
+            // Surrounding spaces are not part of a field (e.g. a trailing space after the tag).
+            var start = 0;
+            while (true)
+            {
+                var rest = line[start..];
+                var tab = rest.IndexOf('\t');
+                var end = tab < 0 ? line.Length : start + tab;
+                var field = line[start..end];
+                var trimmedStart = start + (field.Length - field.TrimStart(' ').Length);
+                var trimmedEnd = trimmedStart + field.Trim(' ').Length;
+                if (trimmedEnd == trimmedStart)
+                    return -1;
+                if (n < fields.Length)
+                    fields[n] = trimmedStart..trimmedEnd;
+                n++;
+                if (tab < 0)
+                    return n;
+                start = end + 1;
+            }
+        }
+        var i = 0;
+        while (true)
+        {
+            while (i < line.Length && (line[i] == ' ' || line[i] == '\t'))
+                i++;
+            if (i == line.Length)
+                return n;
+            var s = i;
+            while (i < line.Length && line[i] != ' ' && line[i] != '\t')
+                i++;
+            if (n < fields.Length)
+                fields[n] = s..i;
+            n++;
+        }
+    }
+}

@@ -1,0 +1,338 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+
+namespace Nerve.Features;
+
+/// <summary>
+/// Pretrained word vectors, row-major in one array. Loads word2vec/fastText text files ("COUNT DIM" header),
+/// GloVe text files (no header), either plain or gzip-compressed, and the PA4 pair wordVectors.txt + vocab.txt.
+/// Duplicate words keep their first vector; <see cref="Duplicates"/> counts the dropped rows.
+/// </summary>
+public sealed class WordVectors
+{
+    private readonly Dictionary<string, int> _index;
+
+    public WordVectors(string[] words, float[] data, int dim, int duplicates = 0)
+    {
+        if (dim <= 0 || (long)words.Length * dim != data.Length)
+            throw new ArgumentException($"{words.Length} words × {dim} dimensions ≠ {data.Length} values", nameof(data));
+        Words = words;
+        Data = data;
+        Dim = dim;
+        Duplicates = duplicates;
+        _index = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
+        for (var i = 0; i < words.Length; i++)
+        {
+            if (!_index.TryAdd(words[i], i))
+                throw new ArgumentException($"duplicate word {NerveDataException.Quote(words[i])}", nameof(words));
+        }
+    }
+
+    public string[] Words { get; }
+    /// <summary>Count × Dim values, row i at [i * Dim, (i + 1) * Dim).</summary>
+    public float[] Data { get; }
+    public int Dim { get; }
+    public int Count => Words.Length;
+    /// <summary>Rows dropped because their word had appeared before.</summary>
+    public int Duplicates { get; }
+
+    public ReadOnlySpan<float> this[int row] => Data.AsSpan(row * Dim, Dim);
+
+    /// <summary>Row of <paramref name="word"/> (exact, ordinal), -1 if absent.</summary>
+    public int IndexOf(string word) => _index.TryGetValue(word, out var i) ? i : -1;
+
+    /// <summary>
+    /// Loads <paramref name="path"/>. Without <paramref name="vocabPath"/> it is a word2vec/fastText or GloVe text file;
+    /// with it, <paramref name="path"/> holds one bare vector per line (PA4 wordVectors.txt) for the words of the vocabulary file.
+    /// </summary>
+    public static WordVectors Load(string path, string? vocabPath = null)
+    {
+        var bytes = ReadMaybeGzip(path, out var length);
+        if (vocabPath is null)
+            return ParseText(path, bytes, TrimEndLength(bytes, length));
+        var vocabBytes = ReadMaybeGzip(vocabPath, out var vocabLength);
+        return ParsePair(path, bytes, TrimEndLength(bytes, length), vocabPath, vocabBytes, vocabLength);
+    }
+
+    /// <summary>Reads a file, inflating it when it starts with the gzip magic bytes 1f 8b.</summary>
+    internal static byte[] ReadMaybeGzip(string path, out int length)
+    {
+        byte[] raw;
+        try
+        {
+            raw = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NerveException($"{path}: cannot read: {e.Message}", e);
+        }
+        if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b)
+        {
+            length = raw.Length;
+            return raw;
+        }
+        // ISIZE, the last 4 bytes, is the uncompressed size mod 2^32 of the last member: a good first guess.
+        var guess = raw.Length >= 18 ? (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 4)), (uint)Array.MaxLength) : 0;
+        var buffer = new byte[Math.Max(guess + 1, 1 << 16)];
+        length = 0;
+        try
+        {
+            using var gz = new GZipStream(new MemoryStream(raw), CompressionMode.Decompress);
+            int read;
+            while ((read = gz.Read(buffer, length, buffer.Length - length)) > 0)
+            {
+                length += read;
+                if (length == buffer.Length)
+                {
+                    if (buffer.Length == Array.MaxLength)
+                        throw new NerveDataException(path, 0, $"at most {Array.MaxLength} bytes uncompressed", "more");
+                    Array.Resize(ref buffer, (int)Math.Min(2L * buffer.Length, Array.MaxLength));
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new NerveDataException(path, 0, "valid gzip data", $"a corrupt stream after {length} bytes ({e.Message})");
+        }
+        return buffer;
+    }
+
+    private readonly record struct Chunk(int Start, int End, long FirstLine, int FirstRow);
+
+    /// <summary>Number of lines in <paramref name="data"/>, a final newline not starting another.</summary>
+    private static int CountLines(ReadOnlySpan<byte> data) => data.Length == 0 ? 0 : data.Count((byte)'\n') + (data[^1] == '\n' ? 0 : 1);
+
+    private static WordVectors ParseText(string path, byte[] bytes, int length)
+    {
+        ReadOnlySpan<byte> data = bytes.AsSpan(0, length);
+        var pos = 0;
+        if (data.StartsWith("\uFEFF"u8))
+            pos = 3;
+        var firstEnd = data[pos..].IndexOf((byte)'\n');
+        var first = firstEnd < 0 ? data[pos..] : data.Slice(pos, firstEnd);
+        first = TrimEnd(first);
+        if (first.IsEmpty)
+            throw new NerveDataException(path, 1, "a header \"COUNT DIM\" or a word followed by its vector", "an empty line");
+
+        int dim, declared = -1;
+        long firstLine = 1;
+        var fields = CountFields(first);
+        if (fields == 2 && TryParseInt(first, out var count, out var headerDim))
+        {
+            if (count < 0 || headerDim <= 0)
+                throw new NerveDataException(path, 1, "a header \"COUNT DIM\" with DIM > 0", Quote(first));
+            declared = count;
+            dim = headerDim;
+            pos += firstEnd < 0 ? data.Length - pos : firstEnd + 1;
+            firstLine = 2;
+        }
+        else
+        {
+            dim = fields - 1;
+            if (dim <= 0)
+                throw new NerveDataException(path, 1, "a word followed by its vector", Quote(first));
+        }
+
+        var body = data[pos..];
+        var rows = CountLines(body);
+        if (declared >= 0 && rows != declared)
+            throw new NerveDataException(path, 1, $"{declared} vectors as the header says", $"{rows} vector lines");
+        var words = new string[rows];
+        var values = new float[(long)rows * dim];
+        Run(bytes, pos, length, firstLine, rows, chunk => ParseChunk(path, bytes, chunk, dim, words, values));
+        return Deduplicate(words, values, dim);
+    }
+
+    private static WordVectors ParsePair(string path, byte[] bytes, int length, string vocabPath, byte[] vocabBytes, int vocabLength)
+    {
+        var vocab = Encoding.UTF8.GetString(vocabBytes, 0, vocabLength).TrimStart('\uFEFF');
+        var words = vocab.Split('\n');
+        var wordCount = words.Length > 0 && words[^1].Length == 0 ? words.Length - 1 : words.Length;
+        Array.Resize(ref words, wordCount);
+        for (var i = 0; i < words.Length; i++)
+        {
+            words[i] = words[i].Trim();
+            if (words[i].Length == 0)
+                throw new NerveDataException(vocabPath, i + 1, "one word per line", "a blank line");
+        }
+
+        ReadOnlySpan<byte> data = bytes.AsSpan(0, length);
+        var pos = data.StartsWith("\uFEFF"u8) ? 3 : 0;
+        var rows = CountLines(data[pos..]);
+        if (rows != words.Length)
+            throw new NerveDataException(path, 0, $"{words.Length} vectors, one per word of {vocabPath}", $"{rows} lines");
+        if (rows == 0)
+            throw new NerveDataException(path, 0, "at least one vector", "an empty file");
+        var firstEnd = data[pos..].IndexOf((byte)'\n');
+        var dim = CountFields(TrimEnd(firstEnd < 0 ? data[pos..] : data.Slice(pos, firstEnd)));
+        if (dim == 0)
+            throw new NerveDataException(path, 1, "a vector", "an empty line");
+        var values = new float[(long)rows * dim];
+        Run(bytes, pos, length, 1, rows, chunk => ParseChunk(path, bytes, chunk, dim, null, values));
+        return Deduplicate(words, values, dim);
+    }
+
+    /// <summary>Splits buffer[start..end) into line-aligned chunks and parses them in parallel; throws the earliest error.</summary>
+    private static void Run(byte[] bytes, int start, int end, long firstLine, int rows, Func<Chunk, NerveDataException?> parse)
+    {
+        // About 1 MB per chunk, at most 4 per core, so cores stay busy while chunks stay cheap to schedule.
+        var parts = Math.Max(1, Math.Min(Environment.ProcessorCount * 4, (end - start) >> 20));
+        var bounds = new List<int> { start };
+        for (var p = 1; p < parts; p++)
+        {
+            var target = start + (int)((long)(end - start) * p / parts);
+            if (target <= bounds[^1])
+                continue;
+            var nl = bytes.AsSpan(target, end - target).IndexOf((byte)'\n');
+            if (nl < 0 || target + nl + 1 >= end)
+                break;
+            bounds.Add(target + nl + 1);
+        }
+        bounds.Add(end);
+
+        var chunks = new Chunk[bounds.Count - 1];
+        var row = 0;
+        var line = firstLine;
+        for (var c = 0; c < chunks.Length; c++)
+        {
+            chunks[c] = new Chunk(bounds[c], bounds[c + 1], line, row);
+            var n = CountLines(bytes.AsSpan(bounds[c], bounds[c + 1] - bounds[c]));
+            row += n;
+            line += n;
+        }
+        if (row != rows)
+            throw new InvalidOperationException($"chunking found {row} lines, expected {rows}");
+        var errors = new NerveDataException?[chunks.Length];
+        Parallel.For(0, chunks.Length, c => errors[c] = parse(chunks[c]));
+        foreach (var e in errors)
+        {
+            if (e is not null)
+                throw e;
+        }
+    }
+
+    /// <summary>Parses the lines of one chunk into rows; returns the first error instead of throwing across threads.</summary>
+    private static NerveDataException? ParseChunk(string path, byte[] bytes, Chunk chunk, int dim, string[]? words, float[] values)
+    {
+        var pos = chunk.Start;
+        var row = chunk.FirstRow;
+        var line = chunk.FirstLine;
+        while (pos < chunk.End)
+        {
+            var nl = bytes.AsSpan(pos, chunk.End - pos).IndexOf((byte)'\n');
+            var lineEnd = nl < 0 ? chunk.End : pos + nl;
+            var text = TrimEnd(bytes.AsSpan(pos, lineEnd - pos));
+            var i = 0;
+            if (words is not null)
+            {
+                var sp = text.IndexOf((byte)' ');
+                if (sp <= 0)
+                {
+                    return new NerveDataException(path, line, $"a word and {dim} numbers separated by spaces", text.IsEmpty ? "an empty line" : Quote(text));
+                }
+                words[row] = Encoding.UTF8.GetString(text[..sp]);
+                i = sp + 1;
+            }
+            var output = values.AsSpan(row * dim, dim);
+            var k = 0;
+            while (true)
+            {
+                while (i < text.Length && text[i] == ' ')
+                    i++;
+                if (i == text.Length)
+                    break;
+                var s = i;
+                while (i < text.Length && text[i] != ' ')
+                    i++;
+                if (k == dim)
+                {
+                    return new NerveDataException(path, line, $"{dim} numbers", $"more: {CountFields(text) - (words is null ? 0 : 1)} in {Quote(text)}");
+                }
+                if (!FloatParser.TryParse(text[s..i], out output[k]))
+                {
+                    return new NerveDataException(path, line, "a number", Quote(text[s..i]) + " in field " + (k + 1).ToString(CultureInfo.InvariantCulture));
+                }
+                k++;
+            }
+            if (k != dim)
+            {
+                return new NerveDataException(path, line, $"{dim} numbers", $"{k}: {Quote(text)}");
+            }
+            row++;
+            line++;
+            pos = lineEnd + 1;
+        }
+        return null;
+    }
+
+    /// <summary>Keeps the first row of each word, compacting the array only if duplicates exist.</summary>
+    private static WordVectors Deduplicate(string[] words, float[] values, int dim)
+    {
+        var seen = new HashSet<string>(words.Length, StringComparer.Ordinal);
+        var keep = new bool[words.Length];
+        var kept = 0;
+        for (var i = 0; i < words.Length; i++)
+        {
+            if (seen.Add(words[i]))
+            {
+                keep[i] = true;
+                kept++;
+            }
+        }
+        if (kept == words.Length)
+            return new WordVectors(words, values, dim);
+        var newWords = new string[kept];
+        var newValues = new float[(long)kept * dim];
+        for (int i = 0, j = 0; i < words.Length; i++)
+        {
+            if (!keep[i])
+                continue;
+            newWords[j] = words[i];
+            values.AsSpan(i * dim, dim).CopyTo(newValues.AsSpan(j * dim, dim));
+            j++;
+        }
+        return new WordVectors(newWords, newValues, dim, words.Length - kept);
+    }
+
+    /// <summary>Length without trailing blank lines and spaces, so a file may end with any of them.</summary>
+    private static int TrimEndLength(byte[] bytes, int length)
+    {
+        while (length > 0 && bytes[length - 1] is (byte)'\n' or (byte)'\r' or (byte)' ' or (byte)'\t')
+            length--;
+        return length;
+    }
+
+    private static ReadOnlySpan<byte> TrimEnd(ReadOnlySpan<byte> s)
+    {
+        var e = s.Length;
+        while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\r' || s[e - 1] == '\t'))
+            e--;
+        return s[..e];
+    }
+
+    private static int CountFields(ReadOnlySpan<byte> s)
+    {
+        var n = 0;
+        var inField = false;
+        foreach (var b in s)
+        {
+            var sep = b == ' ' || b == '\t';
+            if (!sep && !inField)
+                n++;
+            inField = !sep;
+        }
+        return n;
+    }
+
+    private static bool TryParseInt(ReadOnlySpan<byte> s, out int a, out int b)
+    {
+        b = 0;
+        var sp = s.IndexOf((byte)' ');
+        return int.TryParse(s[..sp], NumberStyles.None, CultureInfo.InvariantCulture, out a)
+            & int.TryParse(s[(sp + 1)..].TrimStart((byte)' '), NumberStyles.None, CultureInfo.InvariantCulture, out b);
+    }
+
+    private static string Quote(ReadOnlySpan<byte> s) => NerveDataException.Quote(Encoding.UTF8.GetString(s[..Math.Min(s.Length, 240)]));
+}
