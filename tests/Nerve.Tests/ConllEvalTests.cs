@@ -111,6 +111,31 @@ public class ConllEvalTests
     }
 
     [Fact]
+    public void A_boundary_line_is_outside_whatever_its_tags_say()
+    {
+        var (code, output, _) = RunText("a B-PER B-PER\n-X- B-PER B-PER\nb I-PER I-PER");
+
+        Assert.Equal(0, code);
+        Assert.StartsWith("processed 2 tokens with 2 phrases; found: 2 phrases; correct: 2.\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_streaming_evaluator_closes_an_open_chunk_only_in_the_result()
+    {
+        var e = new ConllEvaluator();
+        e.Add("B-PER", "B-PER");
+        Assert.Equal(1, e.Result().CorrectPhrases);
+
+        e.Add("I-PER", "O");
+        var r = e.Result();
+        Assert.Equal(0, r.CorrectPhrases);
+        Assert.Equal(1, r.CorrectTags);
+        Assert.Equal(2, r.Tokens);
+        e.AddBoundary();
+        Assert.Equal(2, e.Result().Tokens);
+    }
+
+    [Fact]
     public void Evaluate_rejects_sentences_of_unequal_length()
     {
         Assert.Throws<ArgumentException>(() => ConllEval.Evaluate([(["O", "O"], ["O"])]));
