@@ -14,7 +14,7 @@ public sealed class Featurizer
     public Vocabulary Words { get; }
 
     /// <summary>F: ids per token.</summary>
-    public int Count => 1;
+    public int Count { get; } = 1;
 
     /// <summary>The feature tables in window-slot order, with the word table's dimension.</summary>
     public IReadOnlyList<FeatureSpec> Specs(int wordDim) => [new FeatureSpec("word", Words.Count, wordDim)];

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using Nerve.Corpus;
+
+namespace Nerve.Cli;
+
+/// <summary>Shared option definitions and the error boundary of every command.</summary>
+internal static class Cli
+{
+    /// <summary>Runs a command body; a <see cref="NerveException"/> or I/O error becomes one line on stderr and exit code 1.</summary>
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (NerveException e)
+        {
+            Console.Error.WriteLine("nerve: " + e.Message);
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("nerve: " + e.Message);
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("nerve: interrupted");
+            return 130;
+        }
+    }
+
+    public static Option<CorpusFormat> Format() => new("--format")
+    {
+        Description = "Column layout: auto (detect), conll (word POS chunk NER), pa4 (word TAB label), columns (tag in the last column or --tag-column).",
+        DefaultValueFactory = _ => CorpusFormat.Auto,
+    };
+
+    public static Option<int?> TagColumn() => new("--tag-column")
+    {
+        Description = "1-based column holding the tag (default: the last).",
+    };
+
+    public static Option<int> Threads(int fallback) => new("--threads")
+    {
+        Description = "Worker threads.",
+        DefaultValueFactory = _ => fallback,
+    };
+
+    /// <summary>"100,50" → [100, 50].</summary>
+    public static int[] ParseSizes(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var sizes = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
+                throw new NerveException($"{option}: expected comma-separated sizes ≥ 1 such as 100 or 100,50, found \"{text}\"");
+        if (sizes.Length == 0) throw new NerveException($"{option}: expected at least one size, found \"{text}\"");
+        return sizes;
+    }
+
+    /// <summary>Reads a corpus from a path or "-" (stdin).</summary>
+    public static CorpusFile ReadCorpus(string path, CorpusFormat format, int? tagColumn, bool requireTags)
+    {
+        if (path == "-") return CorpusReader.Read(Console.In, "<stdin>", format, tagColumn, requireTags);
+        if (!File.Exists(path)) throw new NerveException($"{path}: file not found");
+        return CorpusReader.Read(path, format, tagColumn, requireTags);
+    }
+
+    public static string F(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Nerve.Model;
+
+namespace Nerve.Cli;
+
+/// <summary>`nerve gradcheck`: PA4 §4.1, the hand-derived gradients against central differences.</summary>
+internal static class GradcheckCommand
+{
+    public static Command Create()
+    {
+        var layers = new Option<int>("--layers") { Description = "Hidden layers.", DefaultValueFactory = _ => 1 };
+        var hidden = new Option<int>("--hidden") { Description = "Units per hidden layer (PA4: H = 2).", DefaultValueFactory = _ => 2 };
+        var output = new Option<OutputKind>("--output") { Description = "softmax or sigmoid.", DefaultValueFactory = _ => OutputKind.Softmax };
+        var activation = new Option<ActivationKind>("--activation") { Description = "tanh, sigmoid, relu or hardtanh.", DefaultValueFactory = _ => ActivationKind.Tanh };
+        var l2 = new Option<double>("--l2") { Description = "λ of the L2 term λ/2 Σ‖W‖².", DefaultValueFactory = _ => 0 };
+        var windows = new Option<int>("--windows") { Description = "Random windows.", DefaultValueFactory = _ => 10 };
+        var batch = new Option<int>("--batch") { Description = "Windows per backward call (0 = all at once, 1 = PA4's per-window path).", DefaultValueFactory = _ => 0 };
+        var dim = new Option<int>("--dim") { Description = "Word vector dimension.", DefaultValueFactory = _ => 50 };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("gradcheck", "Compare the hand-derived gradients with finite differences (ε = 1e-4, double precision); exit 0 only if the norm of the difference is < 1e-7.")
+        {
+            layers, hidden, output, activation, l2, windows, batch, dim, seed,
+        };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            var o = new GradientCheckOptions
+            {
+                Layers = r.GetValue(layers),
+                Hidden = r.GetValue(hidden),
+                Output = r.GetValue(output),
+                Activation = r.GetValue(activation),
+                L2 = r.GetValue(l2),
+                Windows = r.GetValue(windows),
+                Batch = r.GetValue(batch),
+                Dim = r.GetValue(dim),
+                Seed = r.GetValue(seed),
+            };
+            if (o.Layers < 1 || o.Hidden < 1 || o.Windows < 1 || o.Dim < 1 || o.Batch < 0)
+                throw new NerveException("--layers, --hidden, --windows and --dim must be ≥ 1, --batch ≥ 0");
+            var result = GradientCheck.Run(o);
+            Console.WriteLine($"gradient check: {o.Windows} windows, C = {o.Window}, d = {o.Dim}, H = {o.Hidden} × {o.Layers}, {Activation<double>.Name(o.Activation)}, {o.Output.ToString().ToLowerInvariant()}, λ = {Cli.F(o.L2, "G")}, ε = {Cli.F(o.Epsilon, "0e0")}, J = {Cli.F(result.Loss, "F6")}");
+            Console.WriteLine($"{"block",-6} {"shape",-10} {"max |Δ|",12} {"max rel Δ",12} {"‖Δ‖",12}");
+            foreach (var b in result.Blocks)
+                Console.WriteLine($"{b.Name,-6} {(b.Rows == 1 ? b.Cols.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{b.Rows}×{b.Cols}"),-10} {Cli.F(b.MaxAbsDiff, "E3"),12} {Cli.F(b.MaxRelDiff, "E3"),12} {Cli.F(b.DiffNorm, "E3"),12}");
+            Console.WriteLine($"norm of the difference: {Cli.F(result.DiffNorm, "E3")} (< {Cli.F(result.Tolerance, "0e0")}): {(result.Passed ? "PASS" : "FAIL")}");
+            return result.Passed ? 0 : 1;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,18 @@
+using Nerve.Corpus;
+using Nerve.Tagging;
+
+namespace Nerve.Evaluation;
+
+/// <summary>A model's predictions on a gold corpus, scored by conlleval and tabulated per token.</summary>
+public sealed record ModelEvaluation(ConllEvalResult Phrases, ConfusionMatrix Tokens, Prediction Prediction)
+{
+    /// <summary>Tags <paramref name="gold"/> with <paramref name="model"/> and scores it; <paramref name="raw"/> is conlleval -r.</summary>
+    public static ModelEvaluation Run(NerModel model, IReadOnlyList<Sentence> gold, bool raw, int threads = 1)
+    {
+        var prediction = model.Predict(gold, threads);
+        var pairs = gold.Select((s, i) => ((IReadOnlyList<string>)s.Tags, (IReadOnlyList<string>)prediction.Tags[i])).ToList();
+        var labels = model.Config.Labels.Concat(gold.SelectMany(s => s.Tags)).Distinct(StringComparer.Ordinal)
+            .OrderBy(t => t == "O" ? 0 : 1).ThenBy(t => t, StringComparer.Ordinal);
+        return new ModelEvaluation(ConllEval.Evaluate(pairs, raw), ConfusionMatrix.Build(pairs, labels), prediction);
+    }
+}
