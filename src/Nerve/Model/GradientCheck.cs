@@ -74,10 +74,14 @@ public static class GradientCheck
 
     /// <summary>∂J/∂θ from the hand-written backward pass, in batches of <paramref name="batch"/> windows (0 = all).</summary>
     public static double[] AnalyticGradient(WindowModel<double> model, int[] ids, int[] labels, double l2, int batch)
+        => AnalyticGradient(new ManualBackprop<double>(model, batch <= 0 ? labels.Length : batch), ids, labels, l2, batch);
+
+    /// <summary>∂J/∂θ from any gradient engine, in batches of <paramref name="batch"/> windows (0 = all).</summary>
+    public static double[] AnalyticGradient(IBackprop<double> engine, int[] ids, int[] labels, double l2, int batch)
     {
+        var model = engine.Model;
         int n = labels.Length;
         int bs = batch <= 0 ? n : batch;
-        var ws = model.CreateWorkspace(bs);
         var grad = new double[model.Parameters.Count];
         var touched = model.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
         var train = Enumerable.Repeat(true, model.Config.Features.Count).ToArray();
@@ -87,9 +91,8 @@ public static class GradientCheck
         {
             int b = Math.Min(bs, n - start);
             Array.Clear(part);
-            model.Forward(ws, ids.AsSpan(start * c, b * c), labels.AsSpan(start, b), b);
-            // Each batch's backward is the gradient of its own mean plus λW; weighted by b/n they sum to ∂J/∂θ.
-            model.Backward(ws, ids.AsSpan(start * c, b * c), labels.AsSpan(start, b), b, 1.0 / b, l2, part, touched, train);
+            // Each batch's gradient is that of its own mean plus λW; weighted by b/n they sum to ∂J/∂θ.
+            engine.LossAndGradient(ids.AsSpan(start * c, b * c), labels.AsSpan(start, b), b, 1.0 / b, l2, part, touched, train);
             for (int i = 0; i < grad.Length; i++) grad[i] += part[i] * b / n;
         }
         return grad;

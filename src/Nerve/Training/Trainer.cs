@@ -37,10 +37,13 @@ public sealed class Trainer
     private readonly IReadOnlyList<Sentence>? _dev;
     private readonly Optimizer<float> _optimizer;
     private readonly bool[] _trainTable;
+    private readonly Func<WindowModel<float>, int, IBackprop<float>> _engine;
     private float[] _best;
 
-    public Trainer(NerModel model, IReadOnlyList<Sentence> train, IReadOnlyList<Sentence>? dev, TrainOptions options)
+    /// <param name="engine">Makes a gradient engine for a maximal batch (one per worker); the hand-derived one by default.</param>
+    public Trainer(NerModel model, IReadOnlyList<Sentence> train, IReadOnlyList<Sentence>? dev, TrainOptions options, Func<WindowModel<float>, int, IBackprop<float>>? engine = null)
     {
+        _engine = engine ?? ((m, b) => new ManualBackprop<float>(m, b));
         options.Validate();
         _model = model;
         _o = options;
@@ -75,7 +78,7 @@ public sealed class Trainer
         if (resume && checkpoint is not null && File.Exists(checkpoint))
             (firstEpoch, startWindow, bestEpoch, bestF1) = LoadCheckpoint(checkpoint, reports);
         var total = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, Math.Max(1, Math.Min(_o.Threads, _o.Batch))).Select(_ => new Worker(_model, _o.Batch, _train.WindowWidth)).ToArray();
+        var workers = Enumerable.Range(0, Math.Max(1, Math.Min(_o.Threads, _o.Batch))).Select(_ => new Worker(_engine(_model.Network, _o.Batch), _model, _o.Batch, _train.WindowWidth)).ToArray();
         workers[0].Gradients = p.Gradients; // worker 0 accumulates in place; the others are reduced into it
         var order = new int[_train.Count];
         int patienceLeft = _o.Patience;
@@ -136,8 +139,7 @@ public sealed class Trainer
         {
             var w = workers[0];
             _train.Gather(batch, w.Ids, w.Labels);
-            double loss = net.Forward(w.Space, w.Ids, w.Labels.AsSpan(0, b), b);
-            net.Backward(w.Space, w.Ids, w.Labels.AsSpan(0, b), b, scale, l2, w.Gradients, w.Touched, _trainTable);
+            double loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, b), b, scale, l2, w.Gradients, w.Touched, _trainTable);
             _optimizer.Step(w.Gradients, w.Touched, net.Tables, _trainTable, lr);
             return loss;
         }
@@ -149,8 +151,7 @@ public sealed class Trainer
             int a = t * per, n = Math.Min(per, b - a);
             if (n <= 0) { w.Loss = 0; return; }
             _train.Gather(order.AsSpan(offset + a, n), w.Ids, w.Labels);
-            w.Loss = net.Forward(w.Space, w.Ids, w.Labels.AsSpan(0, n), n);
-            net.Backward(w.Space, w.Ids, w.Labels.AsSpan(0, n), n, scale, t == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
+            w.Loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, scale, t == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
         });
         var g0 = workers[0].Gradients;
         double total = workers[0].Loss;
@@ -239,16 +240,16 @@ public sealed class Trainer
     /// <summary>One thread's buffers.</summary>
     private sealed class Worker
     {
-        public Worker(NerModel model, int batch, int width)
+        public Worker(IBackprop<float> engine, NerModel model, int batch, int width)
         {
-            Space = model.Network.CreateWorkspace(batch);
+            Engine = engine;
             Ids = new int[batch * width];
             Labels = new int[batch];
             Gradients = new float[model.Network.Parameters.Count];
             Touched = model.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
         }
 
-        public WindowModel<float>.Workspace Space { get; }
+        public IBackprop<float> Engine { get; }
         public int[] Ids { get; }
         public int[] Labels { get; }
         public float[] Gradients { get; set; }

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Nerve.Corpus;
+
+namespace Nerve.Tests;
+
+/// <summary>End to end: the built `nerve` program run as a user runs it.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nerve-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    internal static (int Code, string Out, string Err) Nerve(string? stdin, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Nerve.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (stdin is not null) p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        Assert.True(p.WaitForExit(120_000), "nerve did not finish");
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static void NoStackTrace(string err) => Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("dev-iob1.txt", "dev-iob1.txt.expected")]
+    [InlineData("synthetic-iob.txt", "synthetic-iob.txt.r.expected", "-r")]
+    [InlineData("dev-pa4-io.tsv", "dev-pa4-io.tsv.r.expected", "-r", "-d", "\\t")]
+    [InlineData("synthetic-iob.txt", "synthetic-iob.txt.oOUT.expected", "-o", "OUT")]
+    [InlineData("empty.txt", "empty.txt.expected")]
+    public void Conlleval_command_prints_the_reference_bytes(string input, string expected, params string[] options)
+    {
+        var (code, output, _) = Nerve(File.ReadAllText(Fixtures.Path("conlleval", input)), ["conlleval", .. options]);
+        Assert.Equal(0, code);
+        Assert.Equal(File.ReadAllText(Fixtures.Path("conlleval", expected)), output);
+    }
+
+    [Fact]
+    public void Gradcheck_passes_and_prints_every_block()
+    {
+        var (code, output, _) = Nerve(null, "gradcheck", "--layers", "2", "--output", "sigmoid", "--activation", "hardtanh", "--l2", "0.01");
+        Assert.Equal(0, code);
+        foreach (var block in new[] { "L ", "W1 ", "b1 ", "W2 ", "b2 ", "U ", "b3 " })
+            Assert.Contains("\n" + block, output, StringComparison.Ordinal);
+        Assert.Contains("PASS", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_eval_and_tag_work_together()
+    {
+        string train = Path.Combine(_dir, "train.txt"), dev = Path.Combine(_dir, "dev.txt"), model = Path.Combine(_dir, "m.nerve");
+        Write(train, Synthetic.Corpus(300, 1));
+        Write(dev, Synthetic.Corpus(60, 2));
+        var (code, output, err) = Nerve(null, "train", "--train", train, "--dev", dev, "--model", model, "--epochs", "3", "--hidden", "16", "--dim", "10", "--min-count", "1");
+        Assert.True(code == 0, err);
+        Assert.Contains("epoch   3", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(model));
+        Assert.False(File.Exists(model + ".ckpt"));
+
+        (code, output, err) = Nerve(null, "eval", "--model", model, "--data", dev);
+        Assert.True(code == 0, err);
+        Assert.StartsWith("processed ", output, StringComparison.Ordinal);
+        Assert.Contains("gold\\predicted", output, StringComparison.Ordinal);
+        double f1 = double.Parse(output.Split("FB1:")[1].Split('\n')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(f1 > 90, output);
+
+        // Tagging keeps the input columns and appends the prediction; piped into conlleval it gives eval's score.
+        (code, output, err) = Nerve(File.ReadAllText(dev), "tag", "--model", model);
+        Assert.True(code == 0, err);
+        var lines = output.Split('\n');
+        Assert.Equal(4, lines[0].Split(' ').Length); // word, POS, gold, predicted
+        (code, var scored, _) = Nerve(output, "conlleval");
+        Assert.Equal(0, code);
+        Assert.Contains(f1.ToString("F2", System.Globalization.CultureInfo.InvariantCulture), scored, StringComparison.Ordinal);
+
+        (code, output, _) = Nerve("Alice met Bob in Paris.", "tag", "--model", model, "--text");
+        Assert.Equal(0, code);
+        Assert.Equal("Alice\tI-PER", output.Split('\n')[0]);
+    }
+
+    [Fact]
+    public void A_malformed_corpus_is_one_clear_line_and_a_failure()
+    {
+        string train = Path.Combine(_dir, "bad.txt");
+        File.WriteAllText(train, "EU NNP I-NP I-ORG\nrejects VBZ I-VP O\nGerman JJ I-MISC\n");
+        var (code, output, err) = Nerve(null, "train", "--train", train, "--model", Path.Combine(_dir, "m.nerve"));
+        Assert.Equal(1, code);
+        Assert.StartsWith($"nerve: {train}:3: expected 4 columns", err, StringComparison.Ordinal);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        NoStackTrace(err);
+        Assert.Equal("", output);
+    }
+
+    [Theory]
+    [InlineData("train", "--train", "/nonexistent/train.txt", "--model", "m.nerve")]
+    [InlineData("eval", "--model", "/nonexistent/m.nerve", "--data", "x")]
+    [InlineData("tag", "--model", "/nonexistent/m.nerve")]
+    public void Missing_files_are_reported_without_a_stack_trace(params string[] args)
+    {
+        var (code, _, err) = Nerve("", args);
+        Assert.Equal(1, code);
+        Assert.Contains("/nonexistent/", err, StringComparison.Ordinal);
+        Assert.Contains("not found", err, StringComparison.Ordinal);
+        NoStackTrace(err);
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("eval")]
+    [InlineData("tag")]
+    [InlineData("conlleval")]
+    [InlineData("gradcheck")]
+    [InlineData("demo")]
+    public void Every_command_has_help(string command)
+    {
+        var (code, output, _) = Nerve(null, command, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_option_value_fails()
+    {
+        var (code, _, err) = Nerve(null, "gradcheck", "--output", "cubic");
+        Assert.NotEqual(0, code);
+        Assert.Contains("cubic", err, StringComparison.Ordinal);
+    }
+
+    private static void Write(string path, IEnumerable<Sentence> sentences)
+        => File.WriteAllText(path, string.Concat(sentences.Select(s => string.Concat(s.Words.Select((w, i) => $"{w} NN {s.Tags[i]}\n")) + "\n")));
+}
