@@ -162,8 +162,7 @@ public class CorpusReaderTests
         var predictions = original.Sentences.Select(s => s.Tags).ToList();
         using var dir = new TempDir();
         var path = dir.File("out.txt");
-        using (var w = new StreamWriter(path))
-            CorpusWriter.Write(w, original.Sentences, predictions, original.Delimiter);
+        CorpusWriter.Write(path, original.Sentences, predictions, original.Delimiter);
         Assert.Equal("EU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\nPeter NNP I-NP I-PER\n\n", File.ReadAllText(path));
         var back = CorpusReader.Read(path);
         Assert.Equal(original.Sentences.Count, back.Sentences.Count);
@@ -192,5 +191,8 @@ public class CorpusReaderTests
         CorpusWriter.WriteConlleval(w, c.Sentences, [["B-LOC", "B-PER"]]);
         Assert.Equal("New_York B-LOC B-LOC\nrocks O B-PER\n\n", w.ToString());
         Assert.Throws<ArgumentException>(() => CorpusWriter.WriteConlleval(w, c.Sentences, [["O"]]));
+        using var dir = new TempDir();
+        CorpusWriter.WriteConlleval(dir.File("eval.txt"), c.Sentences, [["B-LOC", "B-PER"]]);
+        Assert.Equal(w.ToString(), File.ReadAllText(dir.File("eval.txt")));
     }
 }
