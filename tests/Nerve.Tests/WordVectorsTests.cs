@@ -95,6 +95,25 @@ public class WordVectorsTests
     }
 
     [Fact]
+    public void Tabs_separate_like_spaces()
+    {
+        using var dir = new TempDir();
+        AssertThreeWords(WordVectors.Load(dir.Write("t.vec", "2\t3\nthe\t0.1 -0.2\t3e-2\ncat 1 2 3\n")));
+    }
+
+    [Fact]
+    public void A_corpus_given_as_vectors_is_a_data_error()
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("train", "-DOCSTART-\tO\n\nEU\tORG\n");
+        var e = Assert.Throws<NerveDataException>(() => WordVectors.Load(path));
+        Assert.Equal($"{path}:1: expected a number, found \"O\" in field 1", e.Message);
+        path = dir.Write("blank", "a 1\n\nb 2\n");
+        e = Assert.Throws<NerveDataException>(() => WordVectors.Load(path));
+        Assert.Equal($"{path}:2: expected a word and 1 number separated by spaces, found an empty line", e.Message);
+    }
+
+    [Fact]
     public void Header_count_must_match_the_lines()
     {
         using var dir = new TempDir();

@@ -227,10 +227,10 @@ public sealed class WordVectors
             var i = 0;
             if (words is not null)
             {
-                var sp = text.IndexOf((byte)' ');
+                var sp = text.IndexOfAny((byte)' ', (byte)'\t');
                 if (sp <= 0)
                 {
-                    return new NerveDataException(path, line, $"a word and {dim} numbers separated by spaces", text.IsEmpty ? "an empty line" : Quote(text));
+                    return new NerveDataException(path, line, $"a word and {Numbers(dim)} separated by spaces", text.IsEmpty ? "an empty line" : Quote(text));
                 }
                 words[row] = Encoding.UTF8.GetString(text[..sp]);
                 i = sp + 1;
@@ -239,16 +239,16 @@ public sealed class WordVectors
             var k = 0;
             while (true)
             {
-                while (i < text.Length && text[i] == ' ')
+                while (i < text.Length && (text[i] == ' ' || text[i] == '\t'))
                     i++;
                 if (i == text.Length)
                     break;
                 var s = i;
-                while (i < text.Length && text[i] != ' ')
+                while (i < text.Length && text[i] != ' ' && text[i] != '\t')
                     i++;
                 if (k == dim)
                 {
-                    return new NerveDataException(path, line, $"{dim} numbers", $"more: {CountFields(text) - (words is null ? 0 : 1)} in {Quote(text)}");
+                    return new NerveDataException(path, line, Numbers(dim), $"more: {CountFields(text) - (words is null ? 0 : 1)} in {Quote(text)}");
                 }
                 if (!FloatParser.TryParse(text[s..i], out output[k]))
                 {
@@ -258,7 +258,7 @@ public sealed class WordVectors
             }
             if (k != dim)
             {
-                return new NerveDataException(path, line, $"{dim} numbers", $"{k}: {Quote(text)}");
+                return new NerveDataException(path, line, Numbers(dim), $"{k}: {Quote(text)}");
             }
             row++;
             line++;
@@ -328,11 +328,14 @@ public sealed class WordVectors
 
     private static bool TryParseInt(ReadOnlySpan<byte> s, out int a, out int b)
     {
-        b = 0;
-        var sp = s.IndexOf((byte)' ');
-        return int.TryParse(s[..sp], NumberStyles.None, CultureInfo.InvariantCulture, out a)
-            & int.TryParse(s[(sp + 1)..].TrimStart((byte)' '), NumberStyles.None, CultureInfo.InvariantCulture, out b);
+        a = b = 0;
+        var sp = s.IndexOfAny((byte)' ', (byte)'\t');
+        return sp > 0
+            && int.TryParse(s[..sp], NumberStyles.None, CultureInfo.InvariantCulture, out a)
+            && int.TryParse(s[(sp + 1)..].TrimStart(" \t"u8), NumberStyles.None, CultureInfo.InvariantCulture, out b);
     }
+
+    private static string Numbers(int n) => n == 1 ? "1 number" : n.ToString(CultureInfo.InvariantCulture) + " numbers";
 
     private static string Quote(ReadOnlySpan<byte> s) => NerveDataException.Quote(Encoding.UTF8.GetString(s[..Math.Min(s.Length, 240)]));
 }
