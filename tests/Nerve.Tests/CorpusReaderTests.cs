@@ -66,6 +66,9 @@ public class CorpusReaderTests
         Assert.Equal("EU", c.Sentences[0].Words[0]);
         Assert.Equal("O", c.Sentences[0].Tags[1]);
         Assert.Equal("ok", c.Sentences[1].Words[0]);
+        var last = ReadString("a\tO\r\nb\tB-X");
+        Assert.Equal(["a", "b"], last.Sentences[0].Words);
+        Assert.Equal("B-X", last.Sentences[0].Tags[1]);
     }
 
     [Fact]

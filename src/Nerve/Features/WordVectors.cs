@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Nerve.Features;
@@ -214,6 +215,8 @@ public sealed class WordVectors
     }
 
     /// <summary>Parses the lines of one chunk into rows; returns the first error instead of throwing across threads.</summary>
+    // Runs once per load over millions of numbers: compile fully optimised right away instead of tiering up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static NerveDataException? ParseChunk(string path, byte[] bytes, Chunk chunk, int dim, string[]? words, float[] values)
     {
         var pos = chunk.Start;
