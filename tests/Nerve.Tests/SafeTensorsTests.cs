@@ -139,6 +139,8 @@ public class SafeTensorsTests
             Corrupt(Container("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8)));
         Assert.Equal("expected tensor \"a\" to start at byte 0, found a hole: data_offsets [4, 8]",
             Corrupt(Container("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8)));
+        Assert.Equal("expected each name once in the header, found \"a\" twice",
+            Corrupt(Container("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}""", 8)));
         Assert.Equal("expected 4 data bytes after the header, found 8 bytes",
             Corrupt(Container("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 8)));
         Assert.Equal("expected data_offsets of tensor \"a\" within the 8 data bytes, found [8, 4]",
