@@ -71,6 +71,17 @@ public class WordVectorsTests
         Assert.Equal(1, v.Duplicates);
         Assert.Equal([1f, 2f], v[0].ToArray());
         Assert.Equal([7f, 8f], v[2].ToArray());
+        Assert.Equal(2, v.IndexOf("c"));
+        Assert.Equal(6, v.Data.Length);
+    }
+
+    [Fact]
+    public void Constructor_checks_sizes_and_uniqueness()
+    {
+        var v = new WordVectors(["a", "b"], [1f, 2f, 3f, 4f], 2);
+        Assert.Equal([3f, 4f], v[v.IndexOf("b")].ToArray());
+        Assert.Throws<ArgumentException>(() => new WordVectors(["a", "a"], [1f, 2f], 1));
+        Assert.Throws<ArgumentException>(() => new WordVectors(["a"], [1f, 2f, 3f], 2));
     }
 
     [Fact]

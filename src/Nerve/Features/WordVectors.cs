@@ -15,7 +15,12 @@ public sealed class WordVectors
 {
     private readonly Dictionary<string, int> _index;
 
-    public WordVectors(string[] words, float[] data, int dim, int duplicates = 0)
+    public WordVectors(string[] words, float[] data, int dim)
+        : this(words, data, dim, BuildIndex(words) ?? throw new ArgumentException("duplicate words", nameof(words)), 0)
+    {
+    }
+
+    private WordVectors(string[] words, float[] data, int dim, Dictionary<string, int> index, int duplicates)
     {
         if (dim <= 0 || (long)words.Length * dim != data.Length)
             throw new ArgumentException($"{words.Length} words × {dim} dimensions ≠ {data.Length} values", nameof(data));
@@ -23,12 +28,19 @@ public sealed class WordVectors
         Data = data;
         Dim = dim;
         Duplicates = duplicates;
-        _index = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
+        _index = index;
+    }
+
+    /// <summary>Word → row, or null if a word repeats.</summary>
+    private static Dictionary<string, int>? BuildIndex(string[] words)
+    {
+        var index = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
         for (var i = 0; i < words.Length; i++)
         {
-            if (!_index.TryAdd(words[i], i))
-                throw new ArgumentException($"duplicate word {NerveDataException.Quote(words[i])}", nameof(words));
+            if (!index.TryAdd(words[i], i))
+                return null;
         }
+        return index;
     }
 
     public string[] Words { get; }
@@ -273,30 +285,21 @@ public sealed class WordVectors
     /// <summary>Keeps the first row of each word, compacting the array only if duplicates exist.</summary>
     private static WordVectors Deduplicate(string[] words, float[] values, int dim)
     {
-        var seen = new HashSet<string>(words.Length, StringComparer.Ordinal);
-        var keep = new bool[words.Length];
-        var kept = 0;
+        var index = BuildIndex(words);
+        if (index is not null)
+            return new WordVectors(words, values, dim, index, 0);
+        index = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
+        var kept = new List<string>(words.Length);
+        var newValues = new float[(long)words.Length * dim];
         for (var i = 0; i < words.Length; i++)
         {
-            if (seen.Add(words[i]))
-            {
-                keep[i] = true;
-                kept++;
-            }
-        }
-        if (kept == words.Length)
-            return new WordVectors(words, values, dim);
-        var newWords = new string[kept];
-        var newValues = new float[(long)kept * dim];
-        for (int i = 0, j = 0; i < words.Length; i++)
-        {
-            if (!keep[i])
+            if (!index.TryAdd(words[i], kept.Count))
                 continue;
-            newWords[j] = words[i];
-            values.AsSpan(i * dim, dim).CopyTo(newValues.AsSpan(j * dim, dim));
-            j++;
+            values.AsSpan(i * dim, dim).CopyTo(newValues.AsSpan(kept.Count * dim, dim));
+            kept.Add(words[i]);
         }
-        return new WordVectors(newWords, newValues, dim, words.Length - kept);
+        Array.Resize(ref newValues, kept.Count * dim);
+        return new WordVectors([.. kept], newValues, dim, index, words.Length - kept.Count);
     }
 
     /// <summary>Length without trailing blank lines and spaces, so a file may end with any of them.</summary>
