@@ -181,5 +181,9 @@ public class SafeTensorsTests
         AtomicFile.WriteAllBytes(path, [1, 2]);
         Assert.Equal(new byte[] { 1, 2 }, File.ReadAllBytes(path));
         Assert.Equal([path], Directory.GetFiles(dir.Path));
+
+        var missing = Path.Combine(dir.Path, "no-such-dir", "x.nerve");
+        var e = Assert.Throws<NerveException>(() => AtomicFile.WriteAllText(missing, "x"));
+        Assert.StartsWith(missing + ": cannot write: ", e.Message, StringComparison.Ordinal);
     }
 }
