@@ -66,6 +66,9 @@ public class CorpusReaderTests
         Assert.Equal("EU", c.Sentences[0].Words[0]);
         Assert.Equal("O", c.Sentences[0].Tags[1]);
         Assert.Equal("ok", c.Sentences[1].Words[0]);
+        var last = ReadString("a\tO\r\nb\tB-X");
+        Assert.Equal(["a", "b"], last.Sentences[0].Words);
+        Assert.Equal("B-X", last.Sentences[0].Tags[1]);
     }
 
     [Fact]
@@ -162,8 +165,7 @@ public class CorpusReaderTests
         var predictions = original.Sentences.Select(s => s.Tags).ToList();
         using var dir = new TempDir();
         var path = dir.File("out.txt");
-        using (var w = new StreamWriter(path))
-            CorpusWriter.Write(w, original.Sentences, predictions, original.Delimiter);
+        CorpusWriter.Write(path, original.Sentences, predictions, original.Delimiter);
         Assert.Equal("EU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\nPeter NNP I-NP I-PER\n\n", File.ReadAllText(path));
         var back = CorpusReader.Read(path);
         Assert.Equal(original.Sentences.Count, back.Sentences.Count);
@@ -192,5 +194,8 @@ public class CorpusReaderTests
         CorpusWriter.WriteConlleval(w, c.Sentences, [["B-LOC", "B-PER"]]);
         Assert.Equal("New_York B-LOC B-LOC\nrocks O B-PER\n\n", w.ToString());
         Assert.Throws<ArgumentException>(() => CorpusWriter.WriteConlleval(w, c.Sentences, [["O"]]));
+        using var dir = new TempDir();
+        CorpusWriter.WriteConlleval(dir.File("eval.txt"), c.Sentences, [["B-LOC", "B-PER"]]);
+        Assert.Equal(w.ToString(), File.ReadAllText(dir.File("eval.txt")));
     }
 }

@@ -1,3 +1,6 @@
+using System.Text;
+using Nerve.IO;
+
 namespace Nerve.Corpus;
 
 /// <summary>Writes tagged sentences back as column files.</summary>
@@ -61,6 +64,28 @@ public static class CorpusWriter
             }
             writer.Write('\n');
         }
+    }
+
+    /// <summary><see cref="Write(TextWriter, IReadOnlyList{Sentence}, IReadOnlyList{string[]}, char, bool)"/> to a file, replaced atomically.</summary>
+    public static void Write(string path, IReadOnlyList<Sentence> sentences, IReadOnlyList<string[]> predictions, char delimiter = '\t', bool keepGold = false)
+    {
+        CheckAligned(sentences, predictions);
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            Write(writer, sentences, predictions, delimiter, keepGold);
+        });
+    }
+
+    /// <summary><see cref="WriteConlleval(TextWriter, IReadOnlyList{Sentence}, IReadOnlyList{string[]})"/> to a file, replaced atomically.</summary>
+    public static void WriteConlleval(string path, IReadOnlyList<Sentence> sentences, IReadOnlyList<string[]> predictions)
+    {
+        CheckAligned(sentences, predictions);
+        AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            WriteConlleval(writer, sentences, predictions);
+        });
     }
 
     private static void CheckAligned(IReadOnlyList<Sentence> sentences, IReadOnlyList<string[]> predictions)

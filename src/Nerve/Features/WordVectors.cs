@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Nerve.Features;
@@ -14,7 +15,12 @@ public sealed class WordVectors
 {
     private readonly Dictionary<string, int> _index;
 
-    public WordVectors(string[] words, float[] data, int dim, int duplicates = 0)
+    public WordVectors(string[] words, float[] data, int dim)
+        : this(words, data, dim, BuildIndex(words) ?? throw new ArgumentException("duplicate words", nameof(words)), 0)
+    {
+    }
+
+    private WordVectors(string[] words, float[] data, int dim, Dictionary<string, int> index, int duplicates)
     {
         if (dim <= 0 || (long)words.Length * dim != data.Length)
             throw new ArgumentException($"{words.Length} words × {dim} dimensions ≠ {data.Length} values", nameof(data));
@@ -22,12 +28,19 @@ public sealed class WordVectors
         Data = data;
         Dim = dim;
         Duplicates = duplicates;
-        _index = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
+        _index = index;
+    }
+
+    /// <summary>Word → row, or null if a word repeats.</summary>
+    private static Dictionary<string, int>? BuildIndex(string[] words)
+    {
+        var index = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
         for (var i = 0; i < words.Length; i++)
         {
-            if (!_index.TryAdd(words[i], i))
-                throw new ArgumentException($"duplicate word {NerveDataException.Quote(words[i])}", nameof(words));
+            if (!index.TryAdd(words[i], i))
+                return null;
         }
+        return index;
     }
 
     public string[] Words { get; }
@@ -214,6 +227,8 @@ public sealed class WordVectors
     }
 
     /// <summary>Parses the lines of one chunk into rows; returns the first error instead of throwing across threads.</summary>
+    // Runs once per load over millions of numbers: compile fully optimised right away instead of tiering up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static NerveDataException? ParseChunk(string path, byte[] bytes, Chunk chunk, int dim, string[]? words, float[] values)
     {
         var pos = chunk.Start;
@@ -227,10 +242,10 @@ public sealed class WordVectors
             var i = 0;
             if (words is not null)
             {
-                var sp = text.IndexOf((byte)' ');
+                var sp = text.IndexOfAny((byte)' ', (byte)'\t');
                 if (sp <= 0)
                 {
-                    return new NerveDataException(path, line, $"a word and {dim} numbers separated by spaces", text.IsEmpty ? "an empty line" : Quote(text));
+                    return new NerveDataException(path, line, $"a word and {Numbers(dim)} separated by spaces", text.IsEmpty ? "an empty line" : Quote(text));
                 }
                 words[row] = Encoding.UTF8.GetString(text[..sp]);
                 i = sp + 1;
@@ -239,16 +254,16 @@ public sealed class WordVectors
             var k = 0;
             while (true)
             {
-                while (i < text.Length && text[i] == ' ')
+                while (i < text.Length && (text[i] == ' ' || text[i] == '\t'))
                     i++;
                 if (i == text.Length)
                     break;
                 var s = i;
-                while (i < text.Length && text[i] != ' ')
+                while (i < text.Length && text[i] != ' ' && text[i] != '\t')
                     i++;
                 if (k == dim)
                 {
-                    return new NerveDataException(path, line, $"{dim} numbers", $"more: {CountFields(text) - (words is null ? 0 : 1)} in {Quote(text)}");
+                    return new NerveDataException(path, line, Numbers(dim), $"more: {CountFields(text) - (words is null ? 0 : 1)} in {Quote(text)}");
                 }
                 if (!FloatParser.TryParse(text[s..i], out output[k]))
                 {
@@ -258,7 +273,7 @@ public sealed class WordVectors
             }
             if (k != dim)
             {
-                return new NerveDataException(path, line, $"{dim} numbers", $"{k}: {Quote(text)}");
+                return new NerveDataException(path, line, Numbers(dim), $"{k}: {Quote(text)}");
             }
             row++;
             line++;
@@ -270,30 +285,21 @@ public sealed class WordVectors
     /// <summary>Keeps the first row of each word, compacting the array only if duplicates exist.</summary>
     private static WordVectors Deduplicate(string[] words, float[] values, int dim)
     {
-        var seen = new HashSet<string>(words.Length, StringComparer.Ordinal);
-        var keep = new bool[words.Length];
-        var kept = 0;
+        var index = BuildIndex(words);
+        if (index is not null)
+            return new WordVectors(words, values, dim, index, 0);
+        index = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
+        var kept = new List<string>(words.Length);
+        var newValues = new float[(long)words.Length * dim];
         for (var i = 0; i < words.Length; i++)
         {
-            if (seen.Add(words[i]))
-            {
-                keep[i] = true;
-                kept++;
-            }
-        }
-        if (kept == words.Length)
-            return new WordVectors(words, values, dim);
-        var newWords = new string[kept];
-        var newValues = new float[(long)kept * dim];
-        for (int i = 0, j = 0; i < words.Length; i++)
-        {
-            if (!keep[i])
+            if (!index.TryAdd(words[i], kept.Count))
                 continue;
-            newWords[j] = words[i];
-            values.AsSpan(i * dim, dim).CopyTo(newValues.AsSpan(j * dim, dim));
-            j++;
+            values.AsSpan(i * dim, dim).CopyTo(newValues.AsSpan(kept.Count * dim, dim));
+            kept.Add(words[i]);
         }
-        return new WordVectors(newWords, newValues, dim, words.Length - kept);
+        Array.Resize(ref newValues, kept.Count * dim);
+        return new WordVectors([.. kept], newValues, dim, index, words.Length - kept.Count);
     }
 
     /// <summary>Length without trailing blank lines and spaces, so a file may end with any of them.</summary>
@@ -328,11 +334,14 @@ public sealed class WordVectors
 
     private static bool TryParseInt(ReadOnlySpan<byte> s, out int a, out int b)
     {
-        b = 0;
-        var sp = s.IndexOf((byte)' ');
-        return int.TryParse(s[..sp], NumberStyles.None, CultureInfo.InvariantCulture, out a)
-            & int.TryParse(s[(sp + 1)..].TrimStart((byte)' '), NumberStyles.None, CultureInfo.InvariantCulture, out b);
+        a = b = 0;
+        var sp = s.IndexOfAny((byte)' ', (byte)'\t');
+        return sp > 0
+            && int.TryParse(s[..sp], NumberStyles.None, CultureInfo.InvariantCulture, out a)
+            && int.TryParse(s[(sp + 1)..].TrimStart(" \t"u8), NumberStyles.None, CultureInfo.InvariantCulture, out b);
     }
+
+    private static string Numbers(int n) => n == 1 ? "1 number" : n.ToString(CultureInfo.InvariantCulture) + " numbers";
 
     private static string Quote(ReadOnlySpan<byte> s) => NerveDataException.Quote(Encoding.UTF8.GetString(s[..Math.Min(s.Length, 240)]));
 }

@@ -22,6 +22,11 @@ public static class AtomicFile
             }
             File.Move(tmp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(tmp);
+            throw new NerveException($"{path}: cannot write: {e.Message}", e);
+        }
         catch
         {
             TryDelete(tmp);

@@ -165,6 +165,7 @@ public sealed class SafeTensorsFile
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerSize));
@@ -172,6 +173,8 @@ public sealed class SafeTensorsFile
                 throw Error(path, "a JSON object as header", $"a JSON {doc.RootElement.ValueKind}");
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
+                if (!seen.Add(prop.Name))
+                    throw Error(path, "each name once in the header", $"\"{prop.Name}\" twice");
                 if (prop.Name == MetadataKey)
                     ReadMetadata(path, prop.Value, metadata);
                 else
