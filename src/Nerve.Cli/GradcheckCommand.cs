@@ -10,16 +10,19 @@ internal static class GradcheckCommand
     {
         var layers = new Option<int>("--layers") { Description = "Hidden layers.", DefaultValueFactory = _ => 1 };
         var hidden = new Option<int>("--hidden") { Description = "Units per hidden layer (PA4: H = 2).", DefaultValueFactory = _ => 2 };
-        var output = new Option<OutputKind>("--output") { Description = "softmax or sigmoid.", DefaultValueFactory = _ => OutputKind.Softmax };
+        var output = new Option<OutputKind>("--output") { Description = "softmax, sigmoid or crf.", DefaultValueFactory = _ => OutputKind.Softmax };
         var activation = new Option<ActivationKind>("--activation") { Description = "tanh, sigmoid, relu or hardtanh.", DefaultValueFactory = _ => ActivationKind.Tanh };
         var l2 = new Option<double>("--l2") { Description = "λ of the L2 term λ/2 Σ‖W‖².", DefaultValueFactory = _ => 0 };
         var windows = new Option<int>("--windows") { Description = "Random windows.", DefaultValueFactory = _ => 10 };
         var batch = new Option<int>("--batch") { Description = "Windows per backward call (0 = all at once, 1 = PA4's per-window path).", DefaultValueFactory = _ => 0 };
         var dim = new Option<int>("--dim") { Description = "Word vector dimension.", DefaultValueFactory = _ => 50 };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var tables = new Option<int>("--tables") { Description = "Extra feature embedding tables per window slot (7 × 3 each), as capitalisation, affix and gazetteer features add.", DefaultValueFactory = _ => 0 };
+        var dropIn = new Option<double>("--input-dropout") { Description = "Dropout on x, with masks held fixed.", DefaultValueFactory = _ => 0 };
+        var dropHid = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden outputs, with masks held fixed.", DefaultValueFactory = _ => 0 };
         var cmd = new Command("gradcheck", "Compare the hand-derived gradients with finite differences (ε = 1e-4, double precision); exit 0 only if the norm of the difference is < 1e-7.")
         {
-            layers, hidden, output, activation, l2, windows, batch, dim, seed,
+            layers, hidden, output, activation, l2, windows, batch, dim, seed, tables, dropIn, dropHid,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -34,9 +37,14 @@ internal static class GradcheckCommand
                 Batch = r.GetValue(batch),
                 Dim = r.GetValue(dim),
                 Seed = r.GetValue(seed),
+                ExtraTables = r.GetValue(tables),
+                InputDropout = r.GetValue(dropIn),
+                HiddenDropout = r.GetValue(dropHid),
             };
-            if (o.Layers < 1 || o.Hidden < 1 || o.Windows < 1 || o.Dim < 1 || o.Batch < 0)
-                throw new NerveException("--layers, --hidden, --windows and --dim must be ≥ 1, --batch ≥ 0");
+            if (o.Layers < 1 || o.Hidden < 1 || o.Windows < 1 || o.Dim < 1 || o.Batch < 0 || o.ExtraTables < 0)
+                throw new NerveException("--layers, --hidden, --windows and --dim must be ≥ 1, --batch and --tables ≥ 0");
+            if (o.InputDropout is < 0 or >= 1 || o.HiddenDropout is < 0 or >= 1)
+                throw new NerveException("dropout must be in [0, 1)");
             var result = GradientCheck.Run(o);
             Console.WriteLine($"gradient check: {o.Windows} windows, C = {o.Window}, d = {o.Dim}, H = {o.Hidden} × {o.Layers}, {Activation<double>.Name(o.Activation)}, {o.Output.ToString().ToLowerInvariant()}, λ = {Cli.F(o.L2, "G")}, ε = {Cli.F(o.Epsilon, "0e0")}, J = {Cli.F(result.Loss, "F6")}");
             Console.WriteLine($"{"block",-6} {"shape",-10} {"max |Δ|",12} {"max rel Δ",12} {"‖Δ‖",12}");

@@ -7,7 +7,7 @@ public class GradientCheckTests
     public static TheoryData<OutputKind, int, ActivationKind, double> Configurations()
     {
         var data = new TheoryData<OutputKind, int, ActivationKind, double>();
-        foreach (var output in new[] { OutputKind.Softmax, OutputKind.Sigmoid })
+        foreach (var output in Enum.GetValues<OutputKind>())
             foreach (int layers in new[] { 1, 2, 3 })
                 foreach (var act in Enum.GetValues<ActivationKind>())
                     foreach (double l2 in new[] { 0.0, 0.1 })
@@ -21,7 +21,7 @@ public class GradientCheckTests
     {
         var result = GradientCheck.Run(new GradientCheckOptions { Output = output, Layers = layers, Activation = activation, L2 = l2 });
         Assert.True(result.Passed, $"norm {result.DiffNorm:E3}: " + string.Join(", ", result.Blocks.Select(b => $"{b.Name} {b.DiffNorm:E2}")));
-        Assert.Equal(layers * 2 + 3, result.Blocks.Count);
+        Assert.Equal(layers * 2 + 3 + (output == OutputKind.Crf ? 3 : 0), result.Blocks.Count);
     }
 
     [Theory]
@@ -37,6 +37,63 @@ public class GradientCheckTests
         var split = GradientCheck.AnalyticGradient(model, ids, labels, o.L2, batch);
         for (int i = 0; i < all.Length; i++)
             Assert.Equal(all[i], split[i], 1e-12);
+    }
+
+    [Theory]
+    [InlineData(OutputKind.Softmax, 2, 0.0, 0.0)]
+    [InlineData(OutputKind.Crf, 3, 0.0, 0.0)]
+    [InlineData(OutputKind.Softmax, 1, 0.3, 0.5)]
+    [InlineData(OutputKind.Crf, 2, 0.2, 0.4)]
+    [InlineData(OutputKind.Sigmoid, 2, 0.5, 0.2)]
+    public void Feature_embeddings_dropout_and_the_crf_pass_the_check(OutputKind output, int extraTables, double inputDropout, double hiddenDropout)
+    {
+        var o = new GradientCheckOptions { Output = output, ExtraTables = extraTables, InputDropout = inputDropout, HiddenDropout = hiddenDropout, Layers = 2, Hidden = 3, L2 = 0.05, Windows = 12, SentenceLength = 4 };
+        var result = GradientCheck.Run(o);
+        Assert.True(result.Passed, $"norm {result.DiffNorm:E3}: " + string.Join(", ", result.Blocks.Select(b => $"{b.Name} {b.DiffNorm:E2}")));
+        for (int t = 1; t <= extraTables; t++)
+            Assert.Contains(result.Blocks, b => b.Name == $"L_f{t}");
+    }
+
+    [Fact]
+    public void Crf_log_partition_equals_brute_force_enumeration_and_viterbi_finds_the_best_path()
+    {
+        var rng = new Random(3);
+        int n = 4, k = 3;
+        double[] s = Enumerable.Range(0, n * k).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        double[] a = Enumerable.Range(0, k * k).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        double[] a0 = Enumerable.Range(0, k).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        double[] an = Enumerable.Range(0, k).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        double z = 0, best = double.NegativeInfinity;
+        int[] bestPath = [];
+        var marg = new double[n * k];
+        foreach (var path in Paths(n, k))
+        {
+            double score = Crf<double>.PathScore(s, a, a0, an, path, n, k);
+            z += Math.Exp(score);
+            for (int t = 0; t < n; t++) marg[t * k + path[t]] += Math.Exp(score);
+            if (score > best) { best = score; bestPath = path; }
+        }
+        var p = new double[n * k];
+        var alpha = new double[n * k];
+        var beta = new double[n * k];
+        double logZ = Crf<double>.Forward(p, alpha, beta, s, a, a0, an, [], n, k, out _);
+        Assert.Equal(Math.Log(z), logZ, 12);
+        for (int i = 0; i < p.Length; i++) Assert.Equal(marg[i] / z, p[i], 12);
+        var decoded = new int[n];
+        double v = Crf<double>.Viterbi(decoded, new double[n * k], new int[n * k], s, a, a0, an, n, k);
+        Assert.Equal(best, v, 12);
+        Assert.Equal(bestPath, decoded);
+    }
+
+    private static IEnumerable<int[]> Paths(int n, int k)
+    {
+        int total = (int)Math.Pow(k, n);
+        for (int code = 0; code < total; code++)
+        {
+            var p = new int[n];
+            for (int t = 0, c = code; t < n; t++, c /= k) p[t] = c % k;
+            yield return p;
+        }
     }
 
     [Fact]

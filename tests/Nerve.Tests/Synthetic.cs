@@ -60,6 +60,6 @@ internal static class Synthetic
         };
         var net = new WindowModel<float>(config);
         net.Initialize(new Random(seed));
-        return new NerModel(net, vocab, TagScheme.IOB1);
+        return new NerModel(net, new Featurizer(vocab), TagScheme.IOB1, TagScheme.IOB1);
     }
 }

@@ -15,6 +15,13 @@ public sealed record GradientCheckOptions
     public int Dim { get; init; } = 50;
     /// <summary>Windows per backward call: all of them by default (the batched path); 1 checks the per-window SGD path.</summary>
     public int Batch { get; init; }
+    /// <summary>Extra embedding tables per slot (feature embeddings such as capitalisation), each 7 rows × 3.</summary>
+    public int ExtraTables { get; init; }
+    /// <summary>Tokens per sentence for the CRF head, whose loss is per sentence.</summary>
+    public int SentenceLength { get; init; } = 5;
+    /// <summary>Dropout on x and on the hidden outputs, with masks fixed per chunk so that J stays a function of θ.</summary>
+    public double InputDropout { get; init; }
+    public double HiddenDropout { get; init; }
     public double Epsilon { get; init; } = 1e-4;
     public double Tolerance { get; init; } = 1e-7;
     public int Seed { get; init; } = 1;
@@ -30,8 +37,9 @@ public sealed record GradientCheckResult(IReadOnlyList<BlockCheck> Blocks, doubl
 }
 
 /// <summary>
-/// PA4 §4.1: compares ∂J/∂θ from the hand-derived backward pass with central differences
+/// PA4 §4.1: compares ∂J/∂θ from a gradient engine (the hand-derived backward pass by default) with central differences
 /// (J(θ + ε) − J(θ − ε)) / 2ε for every parameter, L's rows included.
+/// J = Σ_chunks w · loss(chunk) + λ/2 Σ‖W‖², where a chunk is a batch of windows (w = 1/N) or, for the CRF, a sentence (w = 1/S).
 /// </summary>
 public static class GradientCheck
 {
@@ -42,6 +50,8 @@ public static class GradientCheck
         var labels = o.Output == OutputKind.Sigmoid
             ? new[] { "O", "POS" }
             : Enumerable.Range(0, o.Classes).Select(i => i == 0 ? "O" : "C" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var features = new List<FeatureSpec> { new("word", o.VocabularySize, o.Dim) };
+        for (int f = 0; f < o.ExtraTables; f++) features.Add(new FeatureSpec("f" + (f + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), 7, 3));
         var config = new ModelConfig
         {
             Window = o.Window,
@@ -49,57 +59,83 @@ public static class GradientCheck
             Activation = o.Activation,
             Output = o.Output,
             Labels = labels,
-            Features = [new FeatureSpec("word", o.VocabularySize, o.Dim)],
+            Features = features,
         };
         var model = new WindowModel<double>(config);
         model.Initialize(rng, embeddingScale: 0.5);
-        // Non-zero biases so that their gradients are checked away from the symmetric start.
+        // Non-zero biases (and transitions) so that their gradients are checked away from the symmetric start.
         foreach (var b in model.Parameters.Blocks)
             if (b.Kind == ParameterKind.Bias)
                 foreach (ref double v in model.Parameters.Value(b)) v = rng.NextDouble() - 0.5;
-        var ids = new int[o.Windows * o.Window];
-        for (int i = 0; i < ids.Length; i++) ids[i] = rng.Next(o.VocabularySize);
+        var ids = new int[o.Windows * o.Window * features.Count];
+        for (int i = 0; i < ids.Length; i++) ids[i] = rng.Next(features[i % features.Count].Size);
         var y = new int[o.Windows];
         for (int i = 0; i < y.Length; i++) y[i] = rng.Next(labels.Length);
         return (model, ids, y);
     }
 
-    /// <summary>J = (1/N) Σ CE + λ/2 Σ‖W‖² over all windows.</summary>
-    public static double Loss(WindowModel<double> model, int[] ids, int[] labels, double l2)
+    /// <summary>The chunks (first window, windows) the loss is summed over, and each chunk's weight.</summary>
+    public static (List<(int Start, int Length)> Chunks, double Weight) Chunks(ModelConfig config, int windows, int batch, int sentenceLength)
     {
-        int n = labels.Length;
-        var ws = model.CreateWorkspace(n);
-        return model.Forward(ws, ids, labels, n) / n + model.L2Penalty(l2);
+        var chunks = new List<(int, int)>();
+        int size = config.Output == OutputKind.Crf ? Math.Max(1, sentenceLength) : batch <= 0 ? windows : batch;
+        for (int s = 0; s < windows; s += size) chunks.Add((s, Math.Min(size, windows - s)));
+        return (chunks, config.Output == OutputKind.Crf ? 1.0 / chunks.Count : 1.0 / windows);
+    }
+
+    /// <summary>J(θ) over all windows.</summary>
+    public static double Loss(WindowModel<double> model, int[] ids, int[] labels, double l2, GradientCheckOptions? o = null)
+    {
+        o ??= new GradientCheckOptions();
+        int width = model.Config.Window * model.Config.Features.Count;
+        var (chunks, weight) = Chunks(model.Config, labels.Length, o.Batch, o.SentenceLength);
+        var ws = model.CreateWorkspace(chunks.Max(c => c.Length));
+        double j = 0;
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            var (start, n) = chunks[c];
+            if (o.InputDropout > 0 || o.HiddenDropout > 0) ws.SetDropout(o.InputDropout, o.HiddenDropout, (ulong)c + 1);
+            j += weight * model.Forward(ws, ids.AsSpan(start * width, n * width), labels.AsSpan(start, n), n);
+        }
+        return j + model.L2Penalty(l2);
     }
 
     /// <summary>∂J/∂θ from the hand-written backward pass, in batches of <paramref name="batch"/> windows (0 = all).</summary>
     public static double[] AnalyticGradient(WindowModel<double> model, int[] ids, int[] labels, double l2, int batch)
-        => AnalyticGradient(new ManualBackprop<double>(model, batch <= 0 ? labels.Length : batch), ids, labels, l2, batch);
+        => AnalyticGradient(model, ids, labels, l2, new GradientCheckOptions { Batch = batch });
+
+    /// <summary>∂J/∂θ from the hand-written backward pass, chunked as <paramref name="o"/> says.</summary>
+    public static double[] AnalyticGradient(WindowModel<double> model, int[] ids, int[] labels, double l2, GradientCheckOptions o)
+    {
+        var (chunks, _) = Chunks(model.Config, labels.Length, o.Batch, o.SentenceLength);
+        return AnalyticGradient(new ManualBackprop<double>(model, chunks.Max(c => c.Length)), ids, labels, l2, o);
+    }
 
     /// <summary>∂J/∂θ from any gradient engine, in batches of <paramref name="batch"/> windows (0 = all).</summary>
     public static double[] AnalyticGradient(IBackprop<double> engine, int[] ids, int[] labels, double l2, int batch)
+        => AnalyticGradient(engine, ids, labels, l2, new GradientCheckOptions { Batch = batch });
+
+    /// <summary>∂J/∂θ from any gradient engine, chunked as <paramref name="o"/> says.</summary>
+    public static double[] AnalyticGradient(IBackprop<double> engine, int[] ids, int[] labels, double l2, GradientCheckOptions o)
     {
         var model = engine.Model;
-        int n = labels.Length;
-        int bs = batch <= 0 ? n : batch;
         var grad = new double[model.Parameters.Count];
         var touched = model.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
         var train = Enumerable.Repeat(true, model.Config.Features.Count).ToArray();
-        int c = model.Config.Window * model.Config.Features.Count;
-        var part = new double[grad.Length];
-        for (int start = 0; start < n; start += bs)
+        int width = model.Config.Window * model.Config.Features.Count;
+        var (chunks, weight) = Chunks(model.Config, labels.Length, o.Batch, o.SentenceLength);
+        for (int c = 0; c < chunks.Count; c++)
         {
-            int b = Math.Min(bs, n - start);
-            Array.Clear(part);
-            // Each batch's gradient is that of its own mean plus λW; weighted by b/n they sum to ∂J/∂θ.
-            engine.LossAndGradient(ids.AsSpan(start * c, b * c), labels.AsSpan(start, b), b, 1.0 / b, l2, part, touched, train);
-            for (int i = 0; i < grad.Length; i++) grad[i] += part[i] * b / n;
+            var (start, n) = chunks[c];
+            if (o.InputDropout > 0 || o.HiddenDropout > 0) engine.SetDropout(o.InputDropout, o.HiddenDropout, (ulong)c + 1);
+            // Each chunk adds w · ∂loss/∂θ; λW is added once, with the first chunk.
+            engine.LossAndGradient(ids.AsSpan(start * width, n * width), labels.AsSpan(start, n), n, weight, c == 0 ? l2 : 0.0, grad, touched, train);
         }
         return grad;
     }
 
     /// <summary>Central differences (J(θ_i + ε) − J(θ_i − ε)) / 2ε for every parameter.</summary>
-    public static double[] NumericalGradient(WindowModel<double> model, int[] ids, int[] labels, double l2, double epsilon)
+    public static double[] NumericalGradient(WindowModel<double> model, int[] ids, int[] labels, double l2, double epsilon, GradientCheckOptions? o = null)
     {
         var theta = model.Parameters.Values;
         var grad = new double[theta.Length];
@@ -107,9 +143,9 @@ public static class GradientCheck
         {
             double keep = theta[i];
             theta[i] = keep + epsilon;
-            double plus = Loss(model, ids, labels, l2);
+            double plus = Loss(model, ids, labels, l2, o);
             theta[i] = keep - epsilon;
-            double minus = Loss(model, ids, labels, l2);
+            double minus = Loss(model, ids, labels, l2, o);
             theta[i] = keep;
             grad[i] = (plus - minus) / (2 * epsilon);
         }
@@ -138,12 +174,12 @@ public static class GradientCheck
         return new GradientCheckResult(blocks, Math.Sqrt(total), tolerance, loss);
     }
 
-    /// <summary>Runs the whole check for <paramref name="o"/>.</summary>
+    /// <summary>Runs the whole check for <paramref name="o"/> with the hand-derived engine.</summary>
     public static GradientCheckResult Run(GradientCheckOptions o)
     {
         var (model, ids, labels) = Setup(o);
-        var analytic = AnalyticGradient(model, ids, labels, o.L2, o.Batch);
-        var numeric = NumericalGradient(model, ids, labels, o.L2, o.Epsilon);
-        return Compare(model.Parameters, analytic, numeric, o.Tolerance, Loss(model, ids, labels, o.L2));
+        var analytic = AnalyticGradient(model, ids, labels, o.L2, o);
+        var numeric = NumericalGradient(model, ids, labels, o.L2, o.Epsilon, o);
+        return Compare(model.Parameters, analytic, numeric, o.Tolerance, Loss(model, ids, labels, o.L2, o));
     }
 }

@@ -18,14 +18,19 @@ public interface IBackprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// (only for the tables with <paramref name="trainTable"/> set). ids (B, C, F), labels (B).
     /// </summary>
     T LossAndGradient(ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T scale, T l2, Span<T> gradients, RowSet[] touched, ReadOnlySpan<bool> trainTable);
+
+    /// <summary>Dropout for the following calls (0 = off): on the window input x and on every hidden layer's output.</summary>
+    void SetDropout(double input, double hidden, ulong seed);
 }
 
-/// <summary>The hand-derived engine: <see cref="WindowModel{T}.Forward"/> then <see cref="WindowModel{T}.Backward"/> on a reused workspace.</summary>
+/// <summary>The hand-derived engine (for the CRF head a batch is one sentence): <see cref="WindowModel{T}.Forward"/> then <see cref="WindowModel{T}.Backward"/> on a reused workspace.</summary>
 public sealed class ManualBackprop<T>(WindowModel<T> model, int maxBatch) : IBackprop<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly WindowModel<T>.Workspace _ws = model.CreateWorkspace(maxBatch);
 
     public WindowModel<T> Model => model;
+
+    public void SetDropout(double input, double hidden, ulong seed) => _ws.SetDropout(input, hidden, seed);
 
     public T LossAndGradient(ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T scale, T l2, Span<T> gradients, RowSet[] touched, ReadOnlySpan<bool> trainTable)
     {

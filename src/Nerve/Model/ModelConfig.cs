@@ -8,6 +8,8 @@ public enum OutputKind
 {
     Softmax,
     Sigmoid,
+    /// <summary>Sentence-level log-likelihood: a linear-chain CRF over the window scores (Collobert et al. 2011 §3.3.2).</summary>
+    Crf,
 }
 
 /// <summary>One embedding table of the window input: its name, vocabulary size and dimension.</summary>
@@ -58,8 +60,8 @@ public sealed record ModelConfig
             throw new NerveException("every feature table needs a size and a dimension ≥ 1");
         if (Output == OutputKind.Sigmoid && Labels.Count != 2)
             throw new NerveException($"the sigmoid head needs exactly two labels (negative, positive), found {Labels.Count}");
-        if (Output == OutputKind.Softmax && Labels.Count < 2)
-            throw new NerveException($"the softmax head needs at least two labels, found {Labels.Count}");
+        if (Output != OutputKind.Sigmoid && Labels.Count < 2)
+            throw new NerveException($"the {Output.ToString().ToLowerInvariant()} head needs at least two labels, found {Labels.Count}");
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()

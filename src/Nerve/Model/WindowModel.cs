@@ -6,7 +6,7 @@ namespace Nerve.Model;
 /// <summary>
 /// The window network of PA4 / Collobert et al., to any depth:
 /// x = L[w(t−m)] ⊕ … ⊕ L[w(t+m)];  z_l = W_l a_{l−1} + b_l, a_l = f(z_l);  s = U a_n + b_{n+1};  J = CE(s, y) + λ/2 Σ‖W‖².
-/// Forward and backward are written out by hand from seed equations 1a–1d and 2a–3e.
+/// Forward and backward are written out by hand from seed equations 1a–1d and 2a–3e; the CRF head (Collobert §3.3.2) is in <see cref="Crf{T}"/>.
 /// Parameter blocks follow the seed's names: L, W, b1, U, b2 for one hidden layer; W1, b1, …, Wn, bn, U, b(n+1) for n.
 /// </summary>
 public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -16,6 +16,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly ParameterBlock[] _b;
     private readonly ParameterBlock _u;
     private readonly ParameterBlock _bOut;
+    private readonly ParameterBlock[]? _crf; // A, a0, an
     private readonly int[] _width; // width[0] = input, width[l] = hidden l
 
     public WindowModel(ModelConfig config) : this(config, null) { }
@@ -43,6 +44,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         _u = Parameters["U"];
         _bOut = Parameters[$"b{n + 1}"];
+        if (config.Output == OutputKind.Crf) _crf = [Parameters["A"], Parameters["a0"], Parameters["an"]];
     }
 
     public ModelConfig Config { get; }
@@ -77,6 +79,13 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         yield return ("U", ParameterKind.Weight, config.OutputDim, inDim);  // (K, H_n)
         yield return ($"b{n + 1}", ParameterKind.Bias, 1, config.OutputDim); // (K)
+        if (config.Output == OutputKind.Crf)
+        {
+            int k = config.OutputDim;
+            yield return ("A", ParameterKind.Bias, k, k); // (K, K) transitions i → j, not regularised
+            yield return ("a0", ParameterKind.Bias, 1, k); // (K) start
+            yield return ("an", ParameterKind.Bias, 1, k); // (K) end
+        }
     }
 
     /// <summary>
@@ -103,14 +112,21 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     public Workspace CreateWorkspace(int maxBatch) => new(this, maxBatch);
 
     /// <summary>
-    /// Forward pass over <paramref name="batch"/> windows. ids (B, C, F); labels (B) or empty to only score.
-    /// Leaves x, z, a, s and p in the workspace and returns the summed data loss Σ_batch J (no L2 term).
+    /// The network up to the scores: x = L[w(t−m)] ⊕ … ⊕ L[w(t+m)], z = Wx + b1, h = f(z), …, s = Uh + b2, for
+    /// <paramref name="batch"/> windows with ids (B, C, F). With dropout set on the workspace, x and every h are
+    /// multiplied by a mask of 0 and 1/(1 − p) (inverted dropout) before the next layer.
     /// </summary>
-    public T Forward(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch)
+    public void Scores(Workspace ws, ReadOnlySpan<int> ids, int batch)
     {
         var values = Parameters.Values;
-        WindowEmbedding<T>.Forward(ws.X, ids, values, _slots, batch, Config.Window, Config.SlotWidth);
-        ReadOnlySpan<T> input = ws.X.AsSpan(0, batch * _width[0]);
+        var x = ws.X.AsSpan(0, batch * _width[0]);
+        WindowEmbedding<T>.Forward(x, ids, values, _slots, batch, Config.Window, Config.SlotWidth);
+        if (ws.InputDropout > 0)
+        {
+            Dropout.Mask(ws.MaskX.AsSpan(0, x.Length), ws.InputDropout, ws.DropoutSeed, 0);
+            TensorPrimitives.Multiply(x, ws.MaskX.AsSpan(0, x.Length), x);
+        }
+        ReadOnlySpan<T> input = x;
         for (int l = 0; l < Depth; l++)
         {
             int h = _width[l + 1];
@@ -119,14 +135,42 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             var a = ws.A[l].AsSpan(0, batch * h);
             Activation<T>.Forward(a, z, Config.Activation); // h = f(z)
             input = a;
+            if (ws.HiddenDropout > 0)
+            {
+                var mask = ws.MaskA[l].AsSpan(0, batch * h);
+                Dropout.Mask(mask, ws.HiddenDropout, ws.DropoutSeed, l + 1);
+                var dropped = ws.AD[l].AsSpan(0, batch * h);
+                TensorPrimitives.Multiply(a, mask, dropped);
+                input = dropped;
+            }
         }
         int k = Config.OutputDim;
         var s = ws.S.AsSpan(0, batch * k);
         Linear<T>.Forward(s, input, Parameters.Value(_u), Parameters.Value(_bOut), batch, _width[Depth], k); // s = Uh + b2
+    }
+
+    /// <summary>
+    /// Forward pass over <paramref name="batch"/> windows. ids (B, C, F); labels (B) or empty to only score.
+    /// Leaves x, z, h, s and p in the workspace and returns the summed data loss (no L2 term): Σ_batch CE for the
+    /// softmax and sigmoid heads; for the CRF head the batch is ONE sentence and p holds the marginals P(y_t = j).
+    /// </summary>
+    public T Forward(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch)
+    {
+        Scores(ws, ids, batch);
+        int k = Config.OutputDim;
+        var s = ws.S.AsSpan(0, batch * k);
         var p = ws.P.AsSpan(0, batch * k);
-        return Config.Output == OutputKind.Softmax
-            ? SoftmaxCrossEntropy<T>.Forward(p, s, labels, batch, k)
-            : SigmoidCrossEntropy<T>.Forward(p, s, labels, batch);
+        switch (Config.Output)
+        {
+            case OutputKind.Softmax:
+                return SoftmaxCrossEntropy<T>.Forward(p, s, labels, batch, k);
+            case OutputKind.Sigmoid:
+                return SigmoidCrossEntropy<T>.Forward(p, s, labels, batch);
+            default:
+                ws.LogZ = Crf<T>.Forward(p, ws.Alpha.AsSpan(0, batch * k), ws.Beta.AsSpan(0, batch * k), s,
+                    Parameters.Value(_crf![0]), Parameters.Value(_crf[1]), Parameters.Value(_crf[2]), labels, batch, k, out T loss);
+                return loss;
+        }
     }
 
     /// <summary>
@@ -141,37 +185,59 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         var ds = ws.DS.AsSpan(0, batch * k);
         ds.Clear();
         var p = ws.P.AsSpan(0, batch * k);
-        if (Config.Output == OutputKind.Softmax)
-            SoftmaxCrossEntropy<T>.Backward(ds, p, labels, batch, k, scale); // δ3 = p − y (eq. 2a)
-        else
-            SigmoidCrossEntropy<T>.Backward(ds, p, labels, batch, scale);
+        switch (Config.Output)
+        {
+            case OutputKind.Softmax:
+                SoftmaxCrossEntropy<T>.Backward(ds, p, labels, batch, k, scale); // δ3 = p − y (eq. 2a)
+                break;
+            case OutputKind.Sigmoid:
+                SigmoidCrossEntropy<T>.Backward(ds, p, labels, batch, scale);
+                break;
+            default:
+                Crf<T>.Backward(ds, Slice(gradients, _crf![0]), Slice(gradients, _crf[1]), Slice(gradients, _crf[2]), p,
+                    ws.Alpha.AsSpan(0, batch * k), ws.Beta.AsSpan(0, batch * k), ws.S.AsSpan(0, batch * k), Parameters.Value(_crf[0]), ws.LogZ, labels, batch, k, scale);
+                break;
+        }
+        BackwardFromScores(ws, ids, batch, l2, gradients, touched, trainTable);
+    }
 
-        // Output layer: ∂J/∂U = δ3 aᵀ (3a), ∂J/∂b2 = δ3 (3c), ∂J/∂a = Uᵀ δ3.
+    /// <summary>
+    /// Backpropagates ∂J/∂s (in the workspace's DS) through the network: seed eq. 1a–1d, 2b–3e.
+    /// </summary>
+    public void BackwardFromScores(Workspace ws, ReadOnlySpan<int> ids, int batch, T l2, Span<T> gradients, RowSet[] touched, ReadOnlySpan<bool> trainTable)
+    {
+        int k = Config.OutputDim;
+        var ds = ws.DS.AsSpan(0, batch * k);
+        // Output layer: ∂J/∂U = δ3 hᵀ (3a), ∂J/∂b2 = δ3 (3c), ∂J/∂h = Uᵀ δ3.
         int top = _width[Depth];
         var daTop = ws.DA[Depth - 1].AsSpan(0, batch * top);
         daTop.Clear();
-        Linear<T>.Backward(daTop, Slice(gradients, _u), Slice(gradients, _bOut), ds, ws.A[Depth - 1].AsSpan(0, batch * top), Parameters.Value(_u), batch, top, k);
+        Linear<T>.Backward(daTop, Slice(gradients, _u), Slice(gradients, _bOut), ds, LayerOutput(ws, Depth - 1, batch), Parameters.Value(_u), batch, top, k);
 
         bool anyTable = false;
         foreach (bool t in trainTable) anyTable |= t;
         for (int l = Depth - 1; l >= 0; l--)
         {
             int h = _width[l + 1];
+            var da = ws.DA[l].AsSpan(0, batch * h);
+            if (ws.HiddenDropout > 0)
+                TensorPrimitives.Multiply(da, ws.MaskA[l].AsSpan(0, batch * h), da); // through the mask
             var dz = ws.DZ[l].AsSpan(0, batch * h);
             dz.Clear();
-            // δ_l = ∂J/∂a_l ⊙ f′(z_l) (eq. 1b, 2b).
-            Activation<T>.Backward(dz, ws.DA[l].AsSpan(0, batch * h), ws.Z[l].AsSpan(0, batch * h), ws.A[l].AsSpan(0, batch * h), Config.Activation);
-            ReadOnlySpan<T> input = l == 0 ? ws.X.AsSpan(0, batch * _width[0]) : ws.A[l - 1].AsSpan(0, batch * _width[l]);
+            // δ_l = ∂J/∂h_l ⊙ f′(z_l) (eq. 1b, 2b).
+            Activation<T>.Backward(dz, da, ws.Z[l].AsSpan(0, batch * h), ws.A[l].AsSpan(0, batch * h), Config.Activation);
+            ReadOnlySpan<T> input = l == 0 ? ws.X.AsSpan(0, batch * _width[0]) : LayerOutput(ws, l - 1, batch);
             Span<T> dInput = l > 0 ? ws.DA[l - 1].AsSpan(0, batch * _width[l]) : anyTable ? ws.DX.AsSpan(0, batch * _width[0]) : [];
             dInput.Clear();
-            // ∂J/∂W_l = δ_l a_{l−1}ᵀ (1d, 3b), ∂J/∂b_l = δ_l (1c, 3d), ∂J/∂a_{l−1} = W_lᵀ δ_l (1b, 2c).
+            // ∂J/∂W_l = δ_l h_{l−1}ᵀ (1d, 3b), ∂J/∂b_l = δ_l (1c, 3d), ∂J/∂h_{l−1} = W_lᵀ δ_l (1b, 2c).
             Linear<T>.Backward(dInput, Slice(gradients, _w[l]), Slice(gradients, _b[l]), dz, input, Parameters.Value(_w[l]), batch, _width[l], h);
         }
 
         if (anyTable)
         {
-            // ∂J/∂L = Wᵀ δ2, slot by slot (eq. 3e).
-            ReadOnlySpan<T> dx = ws.DX.AsSpan(0, batch * _width[0]);
+            // ∂J/∂L = Wᵀ δ2, slot by slot (eq. 3e), through the input mask.
+            var dx = ws.DX.AsSpan(0, batch * _width[0]);
+            if (ws.InputDropout > 0) TensorPrimitives.Multiply(dx, ws.MaskX.AsSpan(0, dx.Length), dx);
             for (int t = 0; t < _slots.Length; t++)
             {
                 if (!trainTable[t]) continue;
@@ -186,6 +252,48 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 if (b.Kind == ParameterKind.Weight)
                     TensorPrimitives.MultiplyAdd(Parameters.Value(b), l2, Slice(gradients, b), Slice(gradients, b));
         }
+    }
+
+    /// <summary>
+    /// The predicted class and its probability for each window after <see cref="Forward"/> without labels: argmax p for
+    /// softmax, p &gt; ½ for sigmoid, and for the CRF the Viterbi path of the (one-sentence) batch with its marginals.
+    /// </summary>
+    public void Decode(Workspace ws, int batch, Span<int> classes, Span<T> confidence)
+    {
+        int k = Config.OutputDim;
+        switch (Config.Output)
+        {
+            case OutputKind.Sigmoid:
+                T half = T.One / T.CreateTruncating(2);
+                for (int i = 0; i < batch; i++)
+                {
+                    T p = ws.P[i];
+                    classes[i] = p > half ? 1 : 0;
+                    confidence[i] = p > half ? p : T.One - p;
+                }
+                break;
+            case OutputKind.Softmax:
+                for (int i = 0; i < batch; i++)
+                {
+                    var row = ws.P.AsSpan(i * k, k);
+                    int best = TensorPrimitives.IndexOfMax<T>(row);
+                    classes[i] = best;
+                    confidence[i] = row[best];
+                }
+                break;
+            default:
+                Crf<T>.Viterbi(classes[..batch], ws.Alpha.AsSpan(0, batch * k), ws.Backpointers.AsSpan(0, batch * k), ws.S.AsSpan(0, batch * k),
+                    Parameters.Value(_crf![0]), Parameters.Value(_crf[1]), Parameters.Value(_crf[2]), batch, k);
+                for (int i = 0; i < batch; i++) confidence[i] = ws.P[i * k + classes[i]];
+                break;
+        }
+    }
+
+    /// <summary>What layer l passes on: h_l, or its dropped-out copy while training with dropout.</summary>
+    private static ReadOnlySpan<T> LayerOutput(Workspace ws, int l, int batch)
+    {
+        int n = batch * ws.Z[l].Length / ws.MaxBatch;
+        return ws.HiddenDropout > 0 ? ws.AD[l].AsSpan(0, n) : ws.A[l].AsSpan(0, n);
     }
 
     /// <summary>λ/2 Σ w² over the weight blocks (the regularisation term of J).</summary>
@@ -226,7 +334,45 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             S = new T[maxBatch * k];
             P = new T[maxBatch * k];
             DS = new T[maxBatch * k];
+            bool crf = model.Config.Output == OutputKind.Crf;
+            Alpha = crf ? new T[maxBatch * k] : [];
+            Beta = crf ? new T[maxBatch * k] : [];
+            Backpointers = crf ? new int[maxBatch * k] : [];
+            MaskX = [];
+            MaskA = new T[n][];
+            AD = new T[n][];
         }
+
+        /// <summary>
+        /// Turns dropout on (p &gt; 0) or off for the following passes; the masks are a pure function of
+        /// (<paramref name="seed"/>, layer, position), so a pass is reproducible.
+        /// </summary>
+        public void SetDropout(double input, double hidden, ulong seed)
+        {
+            if (input < 0 || input >= 1 || hidden < 0 || hidden >= 1) throw new ArgumentOutOfRangeException(nameof(input), "dropout must be in [0, 1)");
+            InputDropout = input;
+            HiddenDropout = hidden;
+            DropoutSeed = seed;
+            if (input > 0 && MaskX.Length == 0) MaskX = new T[X.Length];
+            if (hidden > 0)
+                for (int l = 0; l < MaskA.Length; l++)
+                    if (MaskA[l] is null)
+                    {
+                        MaskA[l] = new T[A[l].Length];
+                        AD[l] = new T[A[l].Length];
+                    }
+        }
+
+        public double InputDropout { get; private set; }
+        public double HiddenDropout { get; private set; }
+        public ulong DropoutSeed { get; private set; }
+        public T[] MaskX { get; private set; }
+        public T[][] MaskA { get; }
+        public T[][] AD { get; } // dropped-out h per layer
+        public T[] Alpha { get; }   // CRF forward (n, K), log space; Viterbi scores when decoding
+        public T[] Beta { get; }    // CRF backward (n, K)
+        public int[] Backpointers { get; }
+        public T LogZ { get; set; }
 
         public int MaxBatch { get; }
         public T[] X { get; }   // (B, C·S)

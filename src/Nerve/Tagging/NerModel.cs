@@ -19,14 +19,16 @@ public sealed class NerModel
     public const string FormatName = "nerve";
     public const int FormatVersion = 1;
 
-    public NerModel(WindowModel<float> network, Vocabulary words, TagScheme scheme, IReadOnlyDictionary<string, string>? info = null)
+    public NerModel(WindowModel<float> network, Featurizer featurizer, TagScheme scheme, TagScheme labelScheme, IReadOnlyDictionary<string, string>? info = null)
     {
         Network = network;
-        Featurizer = new Featurizer(words);
+        Featurizer = featurizer;
         Scheme = scheme;
+        LabelScheme = labelScheme;
+        var words = featurizer.Words;
         Info = info is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(info, StringComparer.Ordinal);
         if (network.Config.Features[0].Size != words.Count)
-            throw new ArgumentException($"word table has {network.Config.Features[0].Size} rows but the vocabulary {words.Count} words", nameof(words));
+            throw new ArgumentException($"word table has {network.Config.Features[0].Size} rows but the vocabulary {words.Count} words", nameof(featurizer));
     }
 
     public WindowModel<float> Network { get; }
@@ -37,8 +39,11 @@ public sealed class NerModel
 
     public Vocabulary Words => Featurizer.Words;
 
-    /// <summary>The tag scheme of the labels (that of the training corpus).</summary>
+    /// <summary>The tag scheme of the training corpus: predictions are given in it.</summary>
     public TagScheme Scheme { get; }
+
+    /// <summary>The scheme of the model's own labels: BIOES for the CRF head, else the corpus scheme.</summary>
+    public TagScheme LabelScheme { get; }
 
     /// <summary>Free-form facts about how the model was made (options, data, scores), saved with it.</summary>
     public Dictionary<string, string> Info { get; }
@@ -54,13 +59,18 @@ public sealed class NerModel
         return -1;
     }
 
-    /// <summary>Windows of the sentences with their gold classes (−1 for unknown tags).</summary>
-    public WindowSet Windows(IReadOnlyList<Sentence> sentences) => new(sentences, Featurizer, Config.Window, LabelIndex);
+    /// <summary>Windows of the sentences with their gold classes (−1 for unknown tags), tags converted to <see cref="LabelScheme"/>.</summary>
+    public WindowSet Windows(IReadOnlyList<Sentence> sentences)
+    {
+        if (LabelScheme != Scheme)
+            sentences = sentences.Select(s => s.WithTags(Tags.Convert(s.Tags, Scheme, LabelScheme))).ToList();
+        return new WindowSet(sentences, Featurizer, Config.Window, LabelIndex);
+    }
 
-    /// <summary>Tags every token; <paramref name="threads"/> workers split the windows, the result does not depend on their number.</summary>
+    /// <summary>Tags every token; <paramref name="threads"/> workers split the sentences, the result does not depend on their number.</summary>
     public Prediction Predict(IReadOnlyList<Sentence> sentences, int threads = 1)
     {
-        var windows = Windows(sentences);
+        var windows = new WindowSet(sentences, Featurizer, Config.Window);
         var classes = new int[windows.Count];
         var confidence = new float[windows.Count];
         Classify(windows, classes, confidence, threads);
@@ -69,60 +79,70 @@ public sealed class NerModel
         for (int s = 0; s < sentences.Count; s++)
         {
             int a = windows.SentenceStarts[s], n = sentences[s].Count;
-            tags[s] = new string[n];
+            var t = new string[n];
+            for (int i = 0; i < n; i++) t[i] = Config.Labels[classes[a + i]];
+            tags[s] = LabelScheme == Scheme ? t : Tags.Convert(t, LabelScheme, Scheme);
             conf[s] = confidence.AsSpan(a, n).ToArray();
-            for (int i = 0; i < n; i++) tags[s][i] = Config.Labels[classes[a + i]];
         }
         return new Prediction(tags, conf);
     }
 
-    /// <summary>Class and confidence of every window, in batches of <paramref name="batch"/>.</summary>
+    /// <summary>
+    /// Class and confidence of every window. Sentences are packed into batches of up to <paramref name="batch"/> windows
+    /// (the CRF head decodes one sentence at a time); <paramref name="threads"/> workers take contiguous runs of sentences.
+    /// </summary>
     public void Classify(WindowSet windows, Span<int> classes, Span<float> confidence, int threads = 1, int batch = 256)
     {
-        int n = windows.Count;
-        threads = Math.Clamp(threads, 1, Math.Max(1, n / batch));
+        int sentences = windows.SentenceStarts.Length - 1;
+        threads = Math.Clamp(threads, 1, Math.Max(1, windows.Count / batch));
         if (threads == 1)
         {
-            ClassifyRange(windows, 0, n, classes, confidence, batch);
+            ClassifyRange(windows, 0, sentences, classes, confidence, batch);
             return;
         }
-        var cls = new int[n];
-        var conf = new float[n];
-        int chunk = (n + threads - 1) / threads;
+        var cls = new int[windows.Count];
+        var conf = new float[windows.Count];
+        // Split at sentence boundaries into runs of about equal window counts.
+        var cut = new int[threads + 1];
+        cut[threads] = sentences;
+        for (int t = 1, s = 0; t < threads; t++)
+        {
+            long target = (long)windows.Count * t / threads;
+            while (s < sentences && windows.SentenceStarts[s] < target) s++;
+            cut[t] = s;
+        }
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            int a = t * chunk, b = Math.Min(n, a + chunk);
-            if (a < b) ClassifyRange(windows, a, b, cls, conf, batch);
+            if (cut[t] < cut[t + 1]) ClassifyRange(windows, cut[t], cut[t + 1], cls, conf, batch);
         });
         cls.CopyTo(classes);
         conf.CopyTo(confidence);
     }
 
-    private void ClassifyRange(WindowSet windows, int from, int to, Span<int> classes, Span<float> confidence, int batch)
+    private void ClassifyRange(WindowSet windows, int firstSentence, int endSentence, Span<int> classes, Span<float> confidence, int batch)
     {
-        var ws = Network.CreateWorkspace(batch);
-        var ids = new int[batch * windows.WindowWidth];
-        int k = Config.OutputDim;
-        for (int start = from; start < to; start += batch)
+        var starts = windows.SentenceStarts;
+        int longest = 0;
+        for (int s = firstSentence; s < endSentence; s++) longest = Math.Max(longest, starts[s + 1] - starts[s]);
+        int capacity = Math.Max(batch, longest);
+        var ws = Network.CreateWorkspace(capacity);
+        var ids = new int[capacity * windows.WindowWidth];
+        bool perSentence = Config.Output == OutputKind.Crf;
+        int s0 = firstSentence;
+        while (s0 < endSentence)
         {
-            int b = Math.Min(batch, to - start);
-            windows.GatherRange(start, b, ids);
-            Network.Forward(ws, ids, [], b);
-            for (int i = 0; i < b; i++)
+            // One sentence for the CRF; otherwise as many whole sentences as fit.
+            int s1 = s0 + 1;
+            if (!perSentence)
+                while (s1 < endSentence && starts[s1 + 1] - starts[s0] <= capacity) s1++;
+            int from = starts[s0], n = starts[s1] - from;
+            if (n > 0)
             {
-                if (Config.Output == OutputKind.Sigmoid)
-                {
-                    float p = ws.P[i];
-                    classes[start + i] = p > 0.5f ? 1 : 0;
-                    confidence[start + i] = p > 0.5f ? p : 1 - p;
-                    continue;
-                }
-                var row = ws.P.AsSpan(i * k, k);
-                int best = 0;
-                for (int j = 1; j < k; j++) if (row[j] > row[best]) best = j;
-                classes[start + i] = best;
-                confidence[start + i] = row[best];
+                windows.GatherRange(from, n, ids);
+                Network.Forward(ws, ids, [], n);
+                Network.Decode(ws, n, classes.Slice(from, n), confidence.Slice(from, n));
             }
+            s0 = s1;
         }
     }
 
@@ -134,13 +154,14 @@ public sealed class NerModel
         w.AddMetadata("nerve.version", FormatVersion.ToString(CultureInfo.InvariantCulture));
         w.AddMetadata("nerve.config", Config.ToJson());
         w.AddMetadata("nerve.scheme", Scheme.ToString());
+        w.AddMetadata("nerve.label_scheme", LabelScheme.ToString());
         w.AddMetadata("nerve.vocabulary", string.Join('\n', Words.Words));
         w.AddMetadata("nerve.vocabulary.lowercase", Words.Lowercase ? "true" : "false");
         foreach (var (key, value) in Info) w.AddMetadata("info." + key, value);
         var p = Network.Parameters;
         foreach (var b in p.Blocks)
         {
-            if (b.Kind == ParameterKind.Bias) w.Add(b.Name, p.Value(b), b.Cols);
+            if (b.Rows == 1 && b.Kind == ParameterKind.Bias) w.Add(b.Name, p.Value(b), b.Cols);
             else w.Add(b.Name, p.Value(b), b.Rows, b.Cols);
         }
         w.Save(path);
@@ -162,6 +183,8 @@ public sealed class NerModel
         catch (System.Text.Json.JsonException e) { throw new NerveDataException(path, 0, "a JSON model configuration", e.Message); }
         if (!Enum.TryParse<TagScheme>(Meta("nerve.scheme"), out var scheme))
             throw new NerveDataException(path, 0, "a tag scheme (IO, IOB1, IOB2, BIOES)", Meta("nerve.scheme"));
+        if (!Enum.TryParse<TagScheme>(Meta("nerve.label_scheme"), out var labelScheme))
+            throw new NerveDataException(path, 0, "a label scheme (IO, IOB1, IOB2, BIOES)", Meta("nerve.label_scheme"));
         var words = Vocabulary.FromWords(Meta("nerve.vocabulary").Split('\n'), Meta("nerve.vocabulary.lowercase") == "true");
         var parameters = new Parameters<float>(WindowModel<float>.Layout(config));
         foreach (var b in parameters.Blocks)
@@ -174,6 +197,6 @@ public sealed class NerModel
         }
         var info = f.Metadata.Where(kv => kv.Key.StartsWith("info.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key["info.".Length..], kv => kv.Value, StringComparer.Ordinal);
-        return new NerModel(WindowModel<float>.FromParameters(config, parameters), words, scheme, info);
+        return new NerModel(WindowModel<float>.FromParameters(config, parameters), new Featurizer(words), scheme, labelScheme, info);
     }
 }

@@ -47,7 +47,11 @@ public static class TrainJob
         log?.WriteLine($"train: {o.TrainPath}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
         if (dev is not null) log?.WriteLine($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
         var scheme = Tags.Detect(train.Sentences.Select(s => (IReadOnlyList<string>)s.Tags));
-        var labels = Labels(train.Sentences, o);
+        // The CRF learns BIOES transitions (converted back for output and scoring); IO corpora keep IO.
+        var labelScheme = o.Output == OutputKind.Crf && scheme != TagScheme.IO ? TagScheme.BIOES : scheme;
+        var labelSentences = labelScheme == scheme ? train.Sentences
+            : train.Sentences.Select(s => s.WithTags(Tags.Convert(s.Tags, scheme, labelScheme))).ToList();
+        var labels = Labels(labelSentences, o);
 
         WordVectors? vectors = null;
         if (o.EmbeddingsPath is not null)
@@ -71,7 +75,7 @@ public static class TrainJob
         var rng = new Random(o.Training.Seed);
         network.Initialize(rng, vectors is null ? 0.1 : VectorScale(vectors));
         int copied = vectors is null ? 0 : CopyVectors(network, words, vectors);
-        log?.WriteLine($"vocabulary: {words.Count} words ({copied} from the vectors), scheme {scheme}, labels {string.Join(" ", labels)}");
+        log?.WriteLine($"vocabulary: {words.Count} words ({copied} from the vectors), scheme {scheme}{(labelScheme != scheme ? $" (trained as {labelScheme})" : "")}, labels {string.Join(" ", labels)}");
 
         var info = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -80,7 +84,7 @@ public static class TrainJob
             ["embeddings"] = o.EmbeddingsPath ?? "",
             ["options"] = JsonSerializer.Serialize(o.Training),
         };
-        var model = new NerModel(network, words, scheme, info);
+        var model = new NerModel(network, new Featurizer(words), scheme, labelScheme, info);
         var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training);
         var result = trainer.Train(observer, best => best.Save(o.ModelPath), CheckpointPath(o.ModelPath), o.Resume, cancel);
         if (!result.Interrupted)

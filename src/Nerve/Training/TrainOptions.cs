@@ -20,6 +20,12 @@ public sealed record TrainOptions
     public bool FixEmbeddings { get; init; }
     /// <summary>Stop after this many epochs without a better dev F1; 0 trains all epochs.</summary>
     public int Patience { get; init; }
+    /// <summary>Dropout on the window input x (Srivastava et al. 2014, inverted), 0 = off.</summary>
+    public double InputDropout { get; init; }
+    /// <summary>Dropout on every hidden layer's output, 0 = off.</summary>
+    public double HiddenDropout { get; init; }
+    /// <summary>Rescale each update's gradient to at most this L2 norm; 0 = off.</summary>
+    public double ClipNorm { get; init; }
 
     public void Validate()
     {
@@ -30,5 +36,8 @@ public sealed record TrainOptions
         if (Batch < 1) throw new NerveException($"--batch must be ≥ 1, found {Batch}");
         if (Threads < 1) throw new NerveException($"--threads must be ≥ 1, found {Threads}");
         if (Patience < 0) throw new NerveException($"--patience must be ≥ 0, found {Patience}");
+        if (InputDropout < 0 || InputDropout >= 1) throw new NerveException($"--input-dropout must be in [0, 1), found {InputDropout}");
+        if (HiddenDropout < 0 || HiddenDropout >= 1) throw new NerveException($"--hidden-dropout must be in [0, 1), found {HiddenDropout}");
+        if (ClipNorm < 0) throw new NerveException($"--clip must be ≥ 0, found {ClipNorm}");
     }
 }

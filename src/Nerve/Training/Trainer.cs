@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
 using Nerve.Corpus;
 using Nerve.Evaluation;
 using Nerve.Features;
@@ -38,6 +39,9 @@ public sealed class Trainer
     private readonly Optimizer<float> _optimizer;
     private readonly bool[] _trainTable;
     private readonly Func<WindowModel<float>, int, IBackprop<float>> _engine;
+    private readonly bool _sentenceUnits;
+    private readonly int _units;
+    private readonly int _longest;
     private float[] _best;
 
     /// <param name="engine">Makes a gradient engine for a maximal batch (one per worker); the hand-derived one by default.</param>
@@ -50,6 +54,9 @@ public sealed class Trainer
         _trainSentences = train;
         _dev = dev;
         _train = model.Windows(train);
+        _sentenceUnits = model.Config.Output == OutputKind.Crf;
+        _units = _sentenceUnits ? train.Count : _train.Count;
+        for (int i = 0; i < train.Count; i++) _longest = Math.Max(_longest, train[i].Count);
         for (int i = 0; i < _train.Count; i++)
             if (_train.Labels[i] < 0) throw new NerveException($"training tag at window {i} is not one of the model's labels");
         _optimizer = new Optimizer<float>(model.Network.Parameters, options.Optimizer);
@@ -78,15 +85,17 @@ public sealed class Trainer
         if (resume && checkpoint is not null && File.Exists(checkpoint))
             (firstEpoch, startWindow, bestEpoch, bestF1) = LoadCheckpoint(checkpoint, reports);
         var total = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, Math.Max(1, Math.Min(_o.Threads, _o.Batch))).Select(_ => new Worker(_engine(_model.Network, _o.Batch), _model, _o.Batch, _train.WindowWidth)).ToArray();
+        // A unit is a window, or for the CRF a whole sentence; a batch is that many units.
+        int capacity = _sentenceUnits ? Math.Max(1, _longest) : _o.Batch;
+        var workers = Enumerable.Range(0, Math.Max(1, Math.Min(_o.Threads, _o.Batch))).Select(_ => new Worker(_engine(_model.Network, capacity), _model, capacity, _train.WindowWidth)).ToArray();
         workers[0].Gradients = p.Gradients; // worker 0 accumulates in place; the others are reduced into it
-        var order = new int[_train.Count];
+        var order = new int[_units];
         int patienceLeft = _o.Patience;
         for (int epoch = firstEpoch; epoch <= _o.Epochs; epoch++)
         {
             Shuffle(order, _o.Seed, epoch);
             float lr = (float)(_o.LearningRate / (1 + _o.LearningRateDecay * (epoch - 1)));
-            observer?.EpochStarted(epoch, _train.Count);
+            observer?.EpochStarted(epoch, _units);
             var watch = Stopwatch.StartNew();
             double loss = 0;
             int done = startWindow;
@@ -98,12 +107,12 @@ public sealed class Trainer
                     return new TrainResult(reports, bestEpoch, bestF1, true, total.Elapsed);
                 }
                 int b = Math.Min(_o.Batch, order.Length - start);
-                loss += Step(workers, order, start, b, lr);
+                loss += Step(workers, order, start, b, lr, epoch);
                 done += b;
                 if ((start / _o.Batch) % 64 == 0) observer?.Progress(done);
             }
             startWindow = 0;
-            observer?.Progress(_train.Count);
+            observer?.Progress(_units);
             double seconds = watch.Elapsed.TotalSeconds;
             double trainF1 = Score(_model, _trainSentences, _o.Threads).F1;
             double? devF1 = _dev is null ? null : Score(_model, _dev, _o.Threads).F1;
@@ -127,31 +136,26 @@ public sealed class Trainer
         return new TrainResult(reports, bestEpoch, bestF1, false, total.Elapsed);
     }
 
-    /// <summary>One update on the windows order[offset … offset + b − 1]; returns their summed loss.</summary>
-    private double Step(Worker[] workers, int[] order, int offset, int b, float lr)
+    /// <summary>One update on the units order[offset … offset + b − 1]; returns their summed loss.</summary>
+    private double Step(Worker[] workers, int[] order, int offset, int b, float lr, int epoch)
     {
         var net = _model.Network;
-        var batch = order.AsSpan(offset, b);
         float scale = 1f / b;
         float l2 = (float)_o.L2;
         int used = Math.Min(workers.Length, b);
         if (used == 1)
         {
-            var w = workers[0];
-            _train.Gather(batch, w.Ids, w.Labels);
-            double loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, b), b, scale, l2, w.Gradients, w.Touched, _trainTable);
-            _optimizer.Step(w.Gradients, w.Touched, net.Tables, _trainTable, lr);
+            double loss = Work(workers[0], order, offset, b, scale, l2, epoch, 0);
+            Clip(workers[0]);
+            _optimizer.Step(workers[0].Gradients, workers[0].Touched, net.Tables, _trainTable, lr);
             return loss;
         }
         // Data-parallel: worker t takes a fixed slice, the gradients are summed in worker order (deterministic).
         int per = (b + used - 1) / used;
         Parallel.For(0, used, new ParallelOptions { MaxDegreeOfParallelism = used }, t =>
         {
-            var w = workers[t];
             int a = t * per, n = Math.Min(per, b - a);
-            if (n <= 0) { w.Loss = 0; return; }
-            _train.Gather(order.AsSpan(offset + a, n), w.Ids, w.Labels);
-            w.Loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, scale, t == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
+            workers[t].Loss = n <= 0 ? 0 : Work(workers[t], order, offset + a, n, scale, t == 0 ? l2 : 0f, epoch, a);
         });
         var g0 = workers[0].Gradients;
         double total = workers[0].Loss;
@@ -164,7 +168,7 @@ public sealed class Trainer
             {
                 if (blk.Kind == ParameterKind.Embedding) continue;
                 var src = w.Gradients.AsSpan(blk.Offset, blk.Length);
-                System.Numerics.Tensors.TensorPrimitives.Add(g0.AsSpan(blk.Offset, blk.Length), src, g0.AsSpan(blk.Offset, blk.Length));
+                TensorPrimitives.Add(g0.AsSpan(blk.Offset, blk.Length), src, g0.AsSpan(blk.Offset, blk.Length));
                 src.Clear();
             }
             var tables = net.Tables;
@@ -175,15 +179,69 @@ public sealed class Trainer
                 {
                     var src = w.Gradients.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
                     var dst = g0.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
-                    System.Numerics.Tensors.TensorPrimitives.Add(dst, src, dst);
+                    TensorPrimitives.Add(dst, src, dst);
                     src.Clear();
                     workers[0].Touched[k].Add(row);
                 }
                 w.Touched[k].Clear();
             }
         }
+        Clip(workers[0]);
         _optimizer.Step(g0, workers[0].Touched, net.Tables, _trainTable, lr);
         return total;
+    }
+
+    /// <summary>Loss and gradient of units order[offset … offset + n − 1] on one worker; <paramref name="slot"/> numbers its first unit in the batch.</summary>
+    private double Work(Worker w, int[] order, int offset, int n, float scale, float l2, int epoch, int slot)
+    {
+        bool dropout = _o.InputDropout > 0 || _o.HiddenDropout > 0;
+        ulong stepSeed = Dropout.Mix((ulong)_o.Seed * 0x100000001B3UL ^ ((ulong)epoch << 40) ^ (ulong)offset);
+        if (!_sentenceUnits)
+        {
+            _train.Gather(order.AsSpan(offset, n), w.Ids, w.Labels);
+            if (dropout) w.Engine.SetDropout(_o.InputDropout, _o.HiddenDropout, stepSeed);
+            return w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, scale, l2, w.Gradients, w.Touched, _trainTable);
+        }
+        double loss = 0;
+        var starts = _train.SentenceStarts;
+        for (int i = 0; i < n; i++)
+        {
+            int sentence = order[offset + i];
+            int from = starts[sentence], len = starts[sentence + 1] - from;
+            if (len == 0) continue;
+            _train.GatherRange(from, len, w.Ids);
+            _train.Labels.AsSpan(from, len).CopyTo(w.Labels);
+            if (dropout) w.Engine.SetDropout(_o.InputDropout, _o.HiddenDropout, Dropout.Mix(stepSeed + (ulong)(slot + i)));
+            // λ once per update: on the first sentence of worker 0's slice.
+            loss += w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, len), len, scale, i == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
+        }
+        return loss;
+    }
+
+    /// <summary>Rescales the gradient (dense blocks and touched rows) to norm ≤ ClipNorm.</summary>
+    private void Clip(Worker w)
+    {
+        if (_o.ClipNorm <= 0) return;
+        var net = _model.Network;
+        var g = w.Gradients;
+        double sq = 0;
+        foreach (var blk in net.Parameters.Blocks)
+            if (blk.Kind != ParameterKind.Embedding) sq += TensorPrimitives.SumOfSquares<float>(g.AsSpan(blk.Offset, blk.Length));
+        var tables = net.Tables;
+        for (int k = 0; k < tables.Length; k++)
+            foreach (int row in w.Touched[k].Rows)
+                sq += TensorPrimitives.SumOfSquares<float>(g.AsSpan(tables[k].Table.Offset + row * tables[k].Table.Cols, tables[k].Table.Cols));
+        double norm = Math.Sqrt(sq);
+        if (norm <= _o.ClipNorm) return;
+        float f = (float)(_o.ClipNorm / norm);
+        foreach (var blk in net.Parameters.Blocks)
+            if (blk.Kind != ParameterKind.Embedding) TensorPrimitives.Multiply(g.AsSpan(blk.Offset, blk.Length), f, g.AsSpan(blk.Offset, blk.Length));
+        for (int k = 0; k < tables.Length; k++)
+            foreach (int row in w.Touched[k].Rows)
+            {
+                var r = g.AsSpan(tables[k].Table.Offset + row * tables[k].Table.Cols, tables[k].Table.Cols);
+                TensorPrimitives.Multiply(r, f, r);
+            }
     }
 
     /// <summary>Fisher–Yates with a generator seeded by (seed, epoch), so an epoch's order does not depend on earlier epochs.</summary>
@@ -207,7 +265,7 @@ public sealed class Trainer
         w.AddMetadata("next_window", nextWindow.ToString(CultureInfo.InvariantCulture));
         w.AddMetadata("best_epoch", bestEpoch.ToString(CultureInfo.InvariantCulture));
         w.AddMetadata("best_f1", bestF1.ToString("R", CultureInfo.InvariantCulture));
-        w.AddMetadata("windows", _train.Count.ToString(CultureInfo.InvariantCulture));
+        w.AddMetadata("windows", _units.ToString(CultureInfo.InvariantCulture));
         w.AddMetadata("options", System.Text.Json.JsonSerializer.Serialize(_o));
         w.AddMetadata("history", System.Text.Json.JsonSerializer.Serialize(reports));
         w.Add("values", p.Values, p.Count);
@@ -224,8 +282,8 @@ public sealed class Trainer
         var saved = System.Text.Json.JsonSerializer.Deserialize<TrainOptions>(Meta("options"));
         if (saved != _o)
             throw new NerveException($"{path}: the checkpoint was made with other training options; resume with the same options or delete it");
-        if (Meta("windows") != _train.Count.ToString(CultureInfo.InvariantCulture))
-            throw new NerveDataException(path, 0, $"a checkpoint for {_train.Count} training windows", Meta("windows") + " windows");
+        if (Meta("windows") != _units.ToString(CultureInfo.InvariantCulture))
+            throw new NerveDataException(path, 0, $"a checkpoint for {_units} training units", Meta("windows") + " units");
         var p = _model.Network.Parameters;
         var values = f.GetFloat("values", out _);
         if (values.Length != p.Count) throw new NerveDataException(path, 0, $"{p.Count} parameters", values.Length.ToString(CultureInfo.InvariantCulture));
