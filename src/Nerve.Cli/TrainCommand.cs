@@ -10,9 +10,9 @@ internal static class TrainCommand
     public static Command Create()
     {
         var d = new TrainOptions();
-        var train = new Option<string>("--train") { Description = "Training corpus.", Required = true };
+        var train = new Option<string>("--train") { Description = "Training corpus (required, here or in --config)." };
         var dev = new Option<string?>("--dev") { Description = "Development corpus: scored every epoch; the best epoch is kept." };
-        var model = new Option<string>("--model") { Description = "Where to write the model (safetensors).", Required = true };
+        var model = new Option<string>("--model") { Description = "Where to write the model (safetensors; required)." };
         var format = Cli.Format();
         var tagColumn = Cli.TagColumn();
         var embeddings = new Option<string?>("--embeddings") { Description = "Pretrained word vectors: word2vec/GloVe/fastText text (plain or .gz), or PA4's wordVectors.txt with --vocab." };
@@ -22,7 +22,7 @@ internal static class TrainCommand
         var window = new Option<int>("--window") { Description = "Window size C (odd).", DefaultValueFactory = _ => 5 };
         var hidden = new Option<string>("--hidden") { Description = "Hidden layer sizes, e.g. 100 or 100,50.", DefaultValueFactory = _ => "100" };
         var activation = new Option<ActivationKind>("--activation") { Description = "tanh, sigmoid, relu or hardtanh.", DefaultValueFactory = _ => ActivationKind.Tanh };
-        var output = new Option<OutputKind>("--output") { Description = "softmax over all tags, or sigmoid for one --positive tag against O (PA4 2012).", DefaultValueFactory = _ => OutputKind.Softmax };
+        var output = new Option<OutputKind>("--output") { Description = "softmax over all tags, sigmoid for one --positive tag against O (PA4 2012), or crf (sentence-level log-likelihood, trained in BIOES).", DefaultValueFactory = _ => OutputKind.Softmax };
         var positive = new Option<string?>("--positive") { Description = "The positive tag of the sigmoid head (default: the only non-O tag)." };
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd or adagrad.", DefaultValueFactory = _ => d.Optimizer };
         var lr = new Option<double>("--lr") { Description = "Learning rate α.", DefaultValueFactory = _ => d.LearningRate };
@@ -36,13 +36,28 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Random seed (initialisation and shuffling).", DefaultValueFactory = _ => d.Seed };
         var threads = Cli.Threads(Environment.ProcessorCount);
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from MODEL.ckpt (same options)." };
+        var caps = new Option<bool>("--caps") { Description = "Add a capitalisation feature (lower, Title, UPPER, mIxed, digits, other) of the original-case word." };
+        var prefixes = new Option<string?>("--prefix") { Description = "Lowercased prefix lengths with their own embeddings, e.g. 3 or 2,3." };
+        var suffixes = new Option<string?>("--suffix") { Description = "Lowercased suffix lengths with their own embeddings, e.g. 2,3." };
+        var gazetteers = new Option<string?>("--gazetteers") { Description = "Directory of gazetteer lists (TYPE<TAB>entry lines, or one entry per line typed by the file name): B/I/none features per type." };
+        var featureDim = new Option<string?>("--feature-dims") { Description = "Embedding sizes of caps, affix and gazetteer features, e.g. 5,10,4." };
+        var inputDropout = new Option<double>("--input-dropout") { Description = "Dropout on the window input.", DefaultValueFactory = _ => d.InputDropout };
+        var hiddenDropout = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden layers' outputs.", DefaultValueFactory = _ => d.HiddenDropout };
+        var clip = new Option<double>("--clip") { Description = "Clip each update's gradient to this L2 norm (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
+        var config = new Option<string?>("--config") { Description = "JSON file of training options (keys are these option names without --; paths relative to the repository root); flags given here override it." };
         var cmd = new Command("train", "Train a window network on a tagged corpus; prints loss, train F1 and dev F1 per epoch.")
         {
             train, dev, model, format, tagColumn, embeddings, vocab, dim, minCount, window, hidden, activation, output, positive,
             optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, resume,
+            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, config,
         };
-        cmd.SetAction(r => Cli.Guard(() =>
+        cmd.SetAction(parsed => Cli.Guard(() =>
         {
+            var r = ConfigFile.Apply(cmd, parsed, config);
+                        if (r.GetValue(train) is null) throw new NerveException("--train is required (on the command line or in --config)");
+            if (r.GetValue(model) is null) throw new NerveException("--model is required");
+            var fd = r.GetValue(featureDim) is { } fdText ? Cli.ParseSizes(fdText, "--feature-dims") : [5, 10, 4];
+            if (fd.Length != 3) throw new NerveException("--feature-dims: expected three sizes (caps, affix, gazetteer), e.g. 5,10,4");
             var job = new TrainJobOptions
             {
                 TrainPath = r.GetValue(train)!,
@@ -61,6 +76,16 @@ internal static class TrainCommand
                 Positive = r.GetValue(positive),
                 Lowercase = !r.GetValue(noLower),
                 Resume = r.GetValue(resume),
+                Features = new Nerve.Features.FeatureOptions
+                {
+                    Caps = r.GetValue(caps),
+                    Prefixes = r.GetValue(prefixes) is { } p ? Cli.ParseSizes(p, "--prefix") : [],
+                    Suffixes = r.GetValue(suffixes) is { } sfx ? Cli.ParseSizes(sfx, "--suffix") : [],
+                    Gazetteers = r.GetValue(gazetteers),
+                    CapsDim = fd[0],
+                    AffixDim = fd[1],
+                    GazetteerDim = fd[2],
+                },
                 Training = new TrainOptions
                 {
                     Optimizer = r.GetValue(optimizer),
@@ -73,10 +98,14 @@ internal static class TrainCommand
                     FixEmbeddings = r.GetValue(fix),
                     Seed = r.GetValue(seed),
                     Threads = r.GetValue(threads),
+                    InputDropout = r.GetValue(inputDropout),
+                    HiddenDropout = r.GetValue(hiddenDropout),
+                    ClipNorm = r.GetValue(clip),
                 },
             };
             foreach (var path in new[] { job.TrainPath, job.DevPath, job.EmbeddingsPath, job.VocabPath })
                 if (path is not null && !File.Exists(path)) throw new NerveException($"{path}: file not found");
+            if (job.Features.Gazetteers is { } gz && !Directory.Exists(gz)) throw new NerveException($"{gz}: gazetteer directory not found");
             return Run(job);
         }));
         return cmd;

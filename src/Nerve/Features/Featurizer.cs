@@ -1,34 +1,196 @@
+using System.Text;
+using System.Text.Json;
+using Nerve.Corpus;
+using Nerve.IO;
 using Nerve.Model;
 
 namespace Nerve.Features;
 
+/// <summary>Which features join the lowercased word in every window slot, and their embedding sizes.</summary>
+public sealed record FeatureOptions
+{
+    /// <summary>Capitalisation class of the original-case word (Collobert's caps feature, with digits and symbols apart).</summary>
+    public bool Caps { get; init; }
+    public int CapsDim { get; init; } = 5;
+    /// <summary>Lengths of lowercased prefixes with their own embedding (e.g. [3]).</summary>
+    public IReadOnlyList<int> Prefixes { get; init; } = [];
+    /// <summary>Lengths of lowercased suffixes with their own embedding (Collobert used 2; e.g. [2, 3]).</summary>
+    public IReadOnlyList<int> Suffixes { get; init; } = [];
+    public int AffixDim { get; init; } = 10;
+    /// <summary>Affixes seen fewer times in training share the unknown row.</summary>
+    public int AffixMinCount { get; init; } = 2;
+    /// <summary>A directory of gazetteer lists (see <see cref="Gazetteer.Load"/>); one B/I/none table per type.</summary>
+    public string? Gazetteers { get; init; }
+    public int GazetteerDim { get; init; } = 4;
+}
+
 /// <summary>
 /// Turns a sentence into per-token ids, one per feature table (the word table L first), and provides the ids of
 /// the &lt;s&gt; / &lt;/s&gt; padding. The window input is the concatenation of these tables' rows over 2m + 1 tokens.
+/// Everything it needs (affix lists, gazetteer entries) is saved in the model file, so tagging featurizes exactly as training did.
 /// </summary>
 public sealed class Featurizer
 {
-    public Featurizer(Vocabulary words) => Words = words;
+    /// <summary>Capitalisation classes; 0 is padding.</summary>
+    public const int CapsClasses = 7;
+
+    private readonly List<(string Name, bool Prefix, int Length, Dictionary<string, int> Ids)> _affixes = [];
+    private readonly FeatureOptions _o;
+
+    public Featurizer(Vocabulary words) : this(words, new FeatureOptions(), null) { }
+
+    private Featurizer(Vocabulary words, FeatureOptions options, Gazetteer? gazetteer)
+    {
+        Words = words;
+        _o = options;
+        Gazetteer = gazetteer;
+    }
 
     /// <summary>The word vocabulary (PA4 normalisation: lowercase, digit shapes, UUUNKKK).</summary>
     public Vocabulary Words { get; }
 
+    public FeatureOptions Options => _o;
+
+    public Gazetteer? Gazetteer { get; }
+
     /// <summary>F: ids per token.</summary>
-    public int Count { get; } = 1;
+    public int Count => 1 + (_o.Caps ? 1 : 0) + _affixes.Count + (Gazetteer?.Types.Count ?? 0);
+
+    /// <summary>Builds the affix lists from the training sentences and loads the gazetteers.</summary>
+    public static Featurizer Build(Vocabulary words, FeatureOptions options, IReadOnlyList<Sentence> train)
+    {
+        var f = new Featurizer(words, options, options.Gazetteers is null ? null : Gazetteer.Load(options.Gazetteers));
+        foreach (var (prefix, lengths) in new[] { (true, options.Prefixes), (false, options.Suffixes) })
+            foreach (int len in lengths)
+            {
+                if (len < 1) throw new NerveException($"affix lengths must be ≥ 1, found {len}");
+                var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+                foreach (var s in train)
+                    foreach (var w in s.Words)
+                    {
+                        var a = Affix(w, prefix, len);
+                        counts[a] = counts.GetValueOrDefault(a) + 1;
+                    }
+                var kept = counts.Where(kv => kv.Value >= options.AffixMinCount).Select(kv => kv.Key).Order(StringComparer.Ordinal);
+                f.AddAffix(prefix, len, kept);
+            }
+        return f;
+    }
+
+    private void AddAffix(bool prefix, int len, IEnumerable<string> entries)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var e in entries) ids.Add(e, ids.Count + 2); // 0 padding, 1 unknown
+        _affixes.Add(((prefix ? "prefix" : "suffix") + len.ToString(System.Globalization.CultureInfo.InvariantCulture), prefix, len, ids));
+    }
+
+    /// <summary>The lowercased affix of a word; words shorter than the affix are marked with '^'.</summary>
+    public static string Affix(string word, bool prefix, int len)
+    {
+        var w = word.ToLowerInvariant();
+        if (w.Length < len) return "^" + w;
+        return prefix ? w[..len] : w[^len..];
+    }
+
+    /// <summary>Capitalisation class: 1 lower, 2 Title, 3 UPPER, 4 mIxed, 5 no letters but digits, 6 other.</summary>
+    public static int CapsClass(string word)
+    {
+        int letters = 0, upper = 0, digits = 0;
+        foreach (char c in word)
+        {
+            if (char.IsLetter(c)) { letters++; if (char.IsUpper(c)) upper++; }
+            else if (char.IsDigit(c)) digits++;
+        }
+        if (letters == 0) return digits > 0 ? 5 : 6;
+        if (upper == 0) return 1;
+        if (upper == letters) return 3;
+        return upper == 1 && char.IsUpper(word[0]) ? 2 : 4;
+    }
 
     /// <summary>The feature tables in window-slot order, with the word table's dimension.</summary>
-    public IReadOnlyList<FeatureSpec> Specs(int wordDim) => [new FeatureSpec("word", Words.Count, wordDim)];
+    public IReadOnlyList<FeatureSpec> Specs(int wordDim)
+    {
+        var specs = new List<FeatureSpec> { new("word", Words.Count, wordDim) };
+        if (_o.Caps) specs.Add(new FeatureSpec("caps", CapsClasses, _o.CapsDim));
+        foreach (var a in _affixes) specs.Add(new FeatureSpec(a.Name, a.Ids.Count + 2, _o.AffixDim));
+        if (Gazetteer is not null)
+            foreach (var t in Gazetteer.Types) specs.Add(new FeatureSpec("gaz_" + t, 4, _o.GazetteerDim));
+        return specs;
+    }
 
     /// <summary>ids (n, F) for the n words of a sentence.</summary>
     public void Featurize(IReadOnlyList<string> words, Span<int> ids)
     {
-        for (int i = 0; i < words.Count; i++)
-            ids[i] = Words.Lookup(words[i]);
+        int f = Count, n = words.Count;
+        for (int i = 0; i < n; i++)
+        {
+            int k = 0;
+            var row = ids.Slice(i * f, f);
+            row[k++] = Words.Lookup(words[i]);
+            if (_o.Caps) row[k++] = CapsClass(words[i]);
+            foreach (var a in _affixes)
+                row[k++] = a.Ids.TryGetValue(Affix(words[i], a.Prefix, a.Length), out int id) ? id : 1;
+        }
+        if (Gazetteer is null || n == 0) return;
+        var lower = words.Select(w => w.ToLowerInvariant()).ToArray();
+        Span<int> tags = n <= 512 ? stackalloc int[n] : new int[n];
+        int first = f - Gazetteer.Types.Count;
+        for (int t = 0; t < Gazetteer.Types.Count; t++)
+        {
+            Gazetteer.Match(lower, t, tags);
+            for (int i = 0; i < n; i++) ids[i * f + first + t] = tags[i];
+        }
     }
 
-    /// <summary>ids (F) of the padding before a sentence (seed: &lt;s&gt;).</summary>
-    public void StartPadding(Span<int> ids) => ids[0] = Words.StartIndex;
+    /// <summary>ids (F) of the padding before a sentence (seed: &lt;s&gt;); every other feature pads with 0.</summary>
+    public void StartPadding(Span<int> ids)
+    {
+        ids.Clear();
+        ids[0] = Words.StartIndex;
+    }
 
     /// <summary>ids (F) of the padding after a sentence (seed: &lt;/s&gt;).</summary>
-    public void EndPadding(Span<int> ids) => ids[0] = Words.EndIndex;
+    public void EndPadding(Span<int> ids)
+    {
+        ids.Clear();
+        ids[0] = Words.EndIndex;
+    }
+
+    private sealed record Saved(FeatureOptions Options, Dictionary<string, string[]> Affixes, bool HasGazetteer);
+
+    /// <summary>Stores the options, affix lists and gazetteer entries in a model file.</summary>
+    public void Save(SafeTensorsWriter w)
+    {
+        var saved = new Saved(_o with { Gazetteers = null }, _affixes.ToDictionary(a => a.Name, a => a.Ids.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray()), Gazetteer is not null);
+        w.AddMetadata("nerve.features", JsonSerializer.Serialize(saved));
+        if (Gazetteer is not null)
+        {
+            var bytes = Encoding.UTF8.GetBytes(Gazetteer.Serialize());
+            w.Add("gazetteer", bytes, bytes.LongLength);
+        }
+    }
+
+    /// <summary>The featurizer saved by <see cref="Save"/> (a model without the entry is word-only).</summary>
+    public static Featurizer Load(SafeTensorsFile f, string path, Vocabulary words)
+    {
+        if (!f.Metadata.TryGetValue("nerve.features", out var json)) return new Featurizer(words);
+        Saved saved;
+        try { saved = JsonSerializer.Deserialize<Saved>(json) ?? throw new JsonException("null"); }
+        catch (JsonException e) { throw new NerveDataException(path, 0, "a JSON feature description", e.Message); }
+        Gazetteer? g = null;
+        if (saved.HasGazetteer)
+        {
+            if (!f.Contains("gazetteer")) throw new NerveDataException(path, 0, "tensor 'gazetteer'", "no such tensor");
+            g = Gazetteer.Deserialize(Encoding.UTF8.GetString(f.GetBytes("gazetteer", out _)));
+        }
+        var fz = new Featurizer(words, saved.Options, g);
+        foreach (var (prefix, lengths) in new[] { (true, saved.Options.Prefixes), (false, saved.Options.Suffixes) })
+            foreach (int len in lengths)
+            {
+                string name = (prefix ? "prefix" : "suffix") + len.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (!saved.Affixes.TryGetValue(name, out var entries)) throw new NerveDataException(path, 0, $"affix list '{name}'", "none");
+                fz.AddAffix(prefix, len, entries);
+            }
+        return fz;
+    }
 }

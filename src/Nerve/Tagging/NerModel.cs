@@ -27,6 +27,8 @@ public sealed class NerModel
         LabelScheme = labelScheme;
         var words = featurizer.Words;
         Info = info is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(info, StringComparer.Ordinal);
+        if (network.Config.Features.Count != featurizer.Count)
+            throw new ArgumentException($"the model has {network.Config.Features.Count} feature tables but the featurizer {featurizer.Count}", nameof(featurizer));
         if (network.Config.Features[0].Size != words.Count)
             throw new ArgumentException($"word table has {network.Config.Features[0].Size} rows but the vocabulary {words.Count} words", nameof(featurizer));
     }
@@ -158,6 +160,7 @@ public sealed class NerModel
         w.AddMetadata("nerve.vocabulary", string.Join('\n', Words.Words));
         w.AddMetadata("nerve.vocabulary.lowercase", Words.Lowercase ? "true" : "false");
         foreach (var (key, value) in Info) w.AddMetadata("info." + key, value);
+        Featurizer.Save(w);
         var p = Network.Parameters;
         foreach (var b in p.Blocks)
         {
@@ -197,6 +200,6 @@ public sealed class NerModel
         }
         var info = f.Metadata.Where(kv => kv.Key.StartsWith("info.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key["info.".Length..], kv => kv.Value, StringComparer.Ordinal);
-        return new NerModel(WindowModel<float>.FromParameters(config, parameters), new Featurizer(words), scheme, labelScheme, info);
+        return new NerModel(WindowModel<float>.FromParameters(config, parameters), Featurizer.Load(f, path, words), scheme, labelScheme, info);
     }
 }

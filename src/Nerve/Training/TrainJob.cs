@@ -29,6 +29,8 @@ public sealed record TrainJobOptions
     /// <summary>The positive class of the sigmoid head; by default the one non-O tag.</summary>
     public string? Positive { get; init; }
     public bool Lowercase { get; init; } = true;
+    /// <summary>Features beside the word: capitalisation, affixes, gazetteers.</summary>
+    public FeatureOptions Features { get; init; } = new();
     public TrainOptions Training { get; init; } = new();
     /// <summary>Continue from ModelPath + ".ckpt" when it exists.</summary>
     public bool Resume { get; init; }
@@ -60,6 +62,7 @@ public static class TrainJob
             log?.WriteLine($"vectors: {o.EmbeddingsPath}: {vectors.Count} words × {vectors.Dim}");
         }
         var words = BuildVocabulary(train.Sentences, vectors, o);
+        var featurizer = Featurizer.Build(words, o.Features, train.Sentences);
         int dim = vectors?.Dim ?? o.Dim;
         var config = new ModelConfig
         {
@@ -68,13 +71,15 @@ public static class TrainJob
             Activation = o.Activation,
             Output = o.Output,
             Labels = labels,
-            Features = new Featurizer(words).Specs(dim),
+            Features = featurizer.Specs(dim),
             Lowercase = o.Lowercase,
         };
         var network = new WindowModel<float>(config);
         var rng = new Random(o.Training.Seed);
         network.Initialize(rng, vectors is null ? 0.1 : VectorScale(vectors));
         int copied = vectors is null ? 0 : CopyVectors(network, words, vectors);
+        if (config.Features.Count > 1)
+            log?.WriteLine("features: " + string.Join(", ", config.Features.Select(f => $"{f.Name} {f.Size}×{f.Dim}")) + (featurizer.Gazetteer is { } g ? $" ({g.Entries} gazetteer entries)" : ""));
         log?.WriteLine($"vocabulary: {words.Count} words ({copied} from the vectors), scheme {scheme}{(labelScheme != scheme ? $" (trained as {labelScheme})" : "")}, labels {string.Join(" ", labels)}");
 
         var info = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -84,7 +89,7 @@ public static class TrainJob
             ["embeddings"] = o.EmbeddingsPath ?? "",
             ["options"] = JsonSerializer.Serialize(o.Training),
         };
-        var model = new NerModel(network, new Featurizer(words), scheme, labelScheme, info);
+        var model = new NerModel(network, featurizer, scheme, labelScheme, info);
         var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training);
         var result = trainer.Train(observer, best => best.Save(o.ModelPath), CheckpointPath(o.ModelPath), o.Resume, cancel);
         if (!result.Interrupted)
