@@ -89,6 +89,17 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Two_processes_with_the_same_seed_write_byte_identical_models()
+    {
+        string train = Path.Combine(_dir, "train.txt"), a = Path.Combine(_dir, "a.nerve"), b = Path.Combine(_dir, "b.nerve");
+        Write(train, Synthetic.Corpus(150, 1));
+        string[] common = ["train", "--train", train, "--epochs", "2", "--hidden", "8", "--dim", "6", "--min-count", "1", "--batch", "4", "--threads", "2", "--input-dropout", "0.1"];
+        Assert.Equal(0, Nerve(null, [.. common, "--model", a]).Code);
+        Assert.Equal(0, Nerve(null, [.. common, "--model", b]).Code);
+        Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+    }
+
+    [Fact]
     public void A_malformed_corpus_is_one_clear_line_and_a_failure()
     {
         string train = Path.Combine(_dir, "bad.txt");
@@ -99,6 +110,27 @@ public sealed class CliTests : IDisposable
         Assert.Single(err.TrimEnd('\n').Split('\n'));
         NoStackTrace(err);
         Assert.Equal("", output);
+    }
+
+    [Fact]
+    public void A_config_file_supplies_options_and_flags_override_it()
+    {
+        string train = Path.Combine(_dir, "train.txt"), model = Path.Combine(_dir, "m.nerve"), config = Path.Combine(_dir, "c.json");
+        Write(train, Synthetic.Corpus(120, 1));
+        // Relative paths resolve against the folder of the file when it is not inside a repository.
+        File.WriteAllText(config, """{ "train": "train.txt", "epochs": 5, "hidden": "8", "dim": 6, "min-count": 1, "caps": true, "output": "crf" }""");
+        var (code, output, err) = Nerve(null, "train", "--config", config, "--model", model, "--epochs", "1");
+        Assert.True(code == 0, err);
+        Assert.Contains("epoch   1", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch   2", output, StringComparison.Ordinal); // --epochs 1 beat the file's 5
+        Assert.Contains("caps 7×5", output, StringComparison.Ordinal);
+        Assert.Contains("trained as BIOES", output, StringComparison.Ordinal);
+
+        File.WriteAllText(config, """{ "train": "train.txt", "epoch": 5 }""");
+        (code, _, err) = Nerve(null, "train", "--config", config, "--model", model);
+        Assert.Equal(1, code);
+        Assert.Contains("\"epoch\"", err, StringComparison.Ordinal);
+        NoStackTrace(err);
     }
 
     [Theory]

@@ -46,6 +46,19 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Each_epoch_has_its_own_fixed_order()
+    {
+        var order = new int[50];
+        Trainer.Shuffle(order, seed: 1, epoch: 1);
+        int[] first = (int[])order.Clone();
+        Trainer.Shuffle(order, seed: 1, epoch: 2);
+        Assert.NotEqual(first, order);
+        Trainer.Shuffle(order, seed: 1, epoch: 1);
+        Assert.Equal(first, order);
+        Assert.Equal(Enumerable.Range(0, 50), first.Order());
+    }
+
+    [Fact]
     public void Data_parallel_gradients_equal_the_single_thread_batch_gradient()
     {
         // Two workers sum the same per-window terms as one; in float only the summation order differs.

@@ -244,11 +244,14 @@ public sealed class Trainer
             }
     }
 
-    /// <summary>Fisher–Yates with a generator seeded by (seed, epoch), so an epoch's order does not depend on earlier epochs.</summary>
+    /// <summary>
+    /// Fisher–Yates with a generator seeded by (seed, epoch), so an epoch's order does not depend on earlier epochs.
+    /// The seed mix is a fixed function (not HashCode, which .NET randomises per process).
+    /// </summary>
     public static void Shuffle(int[] order, int seed, int epoch)
     {
         for (int i = 0; i < order.Length; i++) order[i] = i;
-        var rng = new Random(HashCode.Combine(seed, epoch) & int.MaxValue);
+        var rng = new Random((int)(Dropout.Mix(((ulong)(uint)seed << 32) | (uint)epoch) & int.MaxValue));
         for (int i = order.Length - 1; i > 0; i--)
         {
             int j = rng.Next(i + 1);

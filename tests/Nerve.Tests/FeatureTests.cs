@@ -1,0 +1,126 @@
+using Nerve.Corpus;
+using Nerve.Features;
+using Nerve.Model;
+using Nerve.Tagging;
+using Nerve.Training;
+
+namespace Nerve.Tests;
+
+public sealed class FeatureTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nerve-feat-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Theory]
+    [InlineData("reuters", 1)]
+    [InlineData("Reuters", 2)]
+    [InlineData("EU", 3)]
+    [InlineData("A", 3)]
+    [InlineData("McDonald", 4)]
+    [InlineData("iPhone", 4)]
+    [InlineData("1996", 5)]
+    [InlineData("3.5", 5)]
+    [InlineData("--", 6)]
+    [InlineData("Über", 2)]
+    public void Capitalisation_classes(string word, int expected) => Assert.Equal(expected, Featurizer.CapsClass(word));
+
+    [Theory]
+    [InlineData("Running", true, 3, "run")]
+    [InlineData("Running", false, 3, "ing")]
+    [InlineData("EU", false, 3, "^eu")]
+    public void Affixes_are_lowercased_and_short_words_marked(string word, bool prefix, int len, string expected)
+        => Assert.Equal(expected, Featurizer.Affix(word, prefix, len));
+
+    [Fact]
+    public void Gazetteer_takes_the_longest_entry_left_to_right_case_insensitively()
+    {
+        var g = new Gazetteer();
+        g.Add("LOC", "New York");
+        g.Add("LOC", "New York City");
+        g.Add("LOC", "York");
+        g.Add("ORG", "new york times");
+        var words = new[] { "the", "new", "york", "city", "and", "York", "new" };
+        var lower = words.Select(w => w.ToLowerInvariant()).ToArray();
+        var tags = new int[words.Length];
+        g.Match(lower, g.Types.ToList().IndexOf("LOC"), tags);
+        Assert.Equal([Gazetteer.None, Gazetteer.Begin, Gazetteer.Inside, Gazetteer.Inside, Gazetteer.None, Gazetteer.Begin, Gazetteer.None], tags);
+        g.Match(lower, g.Types.ToList().IndexOf("ORG"), tags);
+        Assert.All(tags, t => Assert.Equal(Gazetteer.None, t)); // a prefix of an entry is not a match
+    }
+
+    [Fact]
+    public void Gazetteer_directory_reads_typed_lines_and_typed_files()
+    {
+        File.WriteAllText(Path.Combine(_dir, "LOC.cities.txt"), "Paris\nBonn\n");
+        File.WriteAllText(Path.Combine(_dir, "mixed.tsv"), "PER\tHelmut Kohl\nORG\tReuters\n");
+        var g = Gazetteer.Load(_dir);
+        Assert.Equal(["LOC", "PER", "ORG"], g.Types);
+        Assert.Equal(4, g.Entries);
+        var round = Gazetteer.Deserialize(g.Serialize());
+        Assert.Equal(g.Serialize(), round.Serialize());
+    }
+
+    [Fact]
+    public void Gazetteer_line_with_an_empty_type_is_a_located_error()
+    {
+        File.WriteAllText(Path.Combine(_dir, "x.txt"), "Paris\n\tBonn\n");
+        var e = Assert.Throws<NerveDataException>(() => Gazetteer.Load(_dir));
+        Assert.Equal(2, e.Line);
+    }
+
+    [Fact]
+    public void Featurizer_gives_one_id_per_table_and_pads_features_with_zero()
+    {
+        File.WriteAllText(Path.Combine(_dir, "LOC.txt"), "Paris\n");
+        var train = Synthetic.Corpus(50, 1);
+        var vocab = Vocabulary.BuildFromCorpus(train, 1, true);
+        var f = Featurizer.Build(vocab, new FeatureOptions { Caps = true, Suffixes = [2], Gazetteers = _dir }, train);
+        Assert.Equal(4, f.Count);
+        Assert.Equal(["word", "caps", "suffix2", "gaz_LOC"], f.Specs(10).Select(s => s.Name));
+        var ids = new int[3 * 4];
+        f.Featurize(["Paris", "met", "zzzz"], ids);
+        Assert.Equal(vocab.Lookup("paris"), ids[0]);
+        Assert.Equal(2, ids[1]);                     // Title
+        Assert.Equal(Gazetteer.Begin, ids[3]);
+        Assert.Equal(1, ids[4 * 2 + 2]);             // unseen suffix "zz" → unknown row
+        Assert.Equal(Gazetteer.None, ids[4 * 2 + 3]);
+        var pad = new int[4];
+        f.StartPadding(pad);
+        Assert.Equal([vocab.StartIndex, 0, 0, 0], pad);
+    }
+
+    [Fact]
+    public void A_crf_model_with_every_feature_learns_and_round_trips_through_its_file()
+    {
+        File.WriteAllText(Path.Combine(_dir, "LOC.txt"), "Paris\nRome\n");
+        string train = Path.Combine(_dir, "train.txt"), dev = Path.Combine(_dir, "dev.txt"), path = Path.Combine(_dir, "m.nerve");
+        Write(train, Synthetic.Corpus(300, 1));
+        Write(dev, Synthetic.Corpus(60, 2));
+        var (model, result) = TrainJob.Run(new TrainJobOptions
+        {
+            TrainPath = train,
+            DevPath = dev,
+            ModelPath = path,
+            Dim = 10,
+            MinCount = 1,
+            Hidden = [16],
+            Output = OutputKind.Crf,
+            Features = new FeatureOptions { Caps = true, Prefixes = [2], Suffixes = [3], Gazetteers = _dir },
+            Training = new TrainOptions { Epochs = 4, InputDropout = 0.1, HiddenDropout = 0.1, ClipNorm = 5 },
+        });
+        Assert.Equal(TagScheme.BIOES, model.LabelScheme);
+        Assert.Equal(TagScheme.IOB1, model.Scheme);
+        Assert.True(result.BestF1 > 95, $"dev F1 {result.BestF1:F2}");
+        var loaded = NerModel.Load(path);
+        var sentences = CorpusReader.Read(dev).Sentences;
+        var a = model.Predict(sentences);
+        var b = loaded.Predict(sentences, threads: 2);
+        Assert.Equal(a.Tags, b.Tags);
+        Assert.Equal(a.Confidence, b.Confidence);
+        Assert.All(a.Tags.SelectMany(t => t), t => Assert.DoesNotContain("S-", t, StringComparison.Ordinal)); // output is in the corpus scheme
+    }
+
+    private static void Write(string path, IEnumerable<Sentence> sentences)
+        => File.WriteAllText(path, string.Concat(sentences.Select(s => string.Concat(s.Words.Select((w, i) => $"{w} NN {s.Tags[i]}\n")) + "\n")));
+}
