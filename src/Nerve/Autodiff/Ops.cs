@@ -42,7 +42,7 @@ public static partial class Ops
     /// <summary>c · a for a constant c: ∂(c·a)/∂a = c I.</summary>
     public static Node<T> Scale<T>(Node<T> a, T c) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var y = new Node<T>(a.Rank, a.Rows, a.Cols, "scale", [a], n =>
+        var y = new Node<T>(a.Rank, a.Rows, a.Cols, "×" + c.ToString(null, System.Globalization.CultureInfo.InvariantCulture), [a], n =>
         {
             if (a.RequiresGrad) TensorPrimitives.MultiplyAdd(n.Grad, c, a.Grad, a.Grad);
         });
