@@ -1,0 +1,140 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Nerve.Model;
+
+namespace Nerve.Autodiff;
+
+/// <summary>
+/// The second opinion on <see cref="ManualBackprop{T}"/>: the same window network and loss, built on the computation
+/// graph for every batch and differentiated by <see cref="Node{T}.Backward"/>, with no hand-derived gradient.
+/// x = L[w(t−m)] ⊕ … ⊕ L[w(t+m)];  z_l = W_l a_{l−1} + b_l, h_l = f(z_l);  s = U h_n + b_{n+1};
+/// J = scale · Σ CE(s, y) + λ/2 Σ‖W‖². The parameters are leaves viewing the model's flat buffer, and the gradient
+/// lands in the same flat layout, embedding rows included (only those looked up).
+/// </summary>
+public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly T[] _grad;          // ∂J/∂θ of the current batch, parameter layout; zero between calls
+    private readonly Node<T>[] _leaves;  // one leaf per parameter block, in block order
+    private readonly RowSet[] _rows;     // per embedding table, the rows the lookups wrote
+    private readonly int _maxBatch;
+
+    /// <param name="model">The network whose parameters the leaves view.</param>
+    /// <param name="maxBatch">The largest batch <see cref="LossAndGradient"/> is given (as for <see cref="ManualBackprop{T}"/>).</param>
+    public GraphBackprop(WindowModel<T> model, int maxBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        Model = model;
+        _maxBatch = maxBatch;
+        var p = model.Parameters;
+        _grad = new T[p.Count];
+        _leaves = p.Blocks.Select(b => b.Kind == ParameterKind.Bias
+            ? Node<T>.View(p.Values, _grad, b.Offset, 1, 1, b.Length, b.Name)
+            : Node<T>.View(p.Values, _grad, b.Offset, 2, b.Rows, b.Cols, b.Name)).ToArray();
+        _rows = model.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
+    }
+
+    public WindowModel<T> Model { get; }
+
+    /// <summary>The parameter leaves, one per block of <see cref="WindowModel{T}.Parameters"/>, named like the blocks.</summary>
+    public IReadOnlyList<Node<T>> ParameterNodes => _leaves;
+
+    /// <summary>
+    /// Builds (and evaluates forward) the graph of J for <paramref name="batch"/> windows: ids (B, C, F), labels (B).
+    /// The embedding tables take gradients only where <paramref name="trainTable"/> is set.
+    /// </summary>
+    public WindowGraph<T> Build(ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T scale, T l2, ReadOnlySpan<bool> trainTable)
+    {
+        var cfg = Model.Config;
+        int c = cfg.Window, f = cfg.Features.Count, n = Model.Depth;
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, _maxBatch);
+        if (ids.Length < batch * c * f || labels.Length < batch || trainTable.Length != f)
+            throw new ArgumentException($"a batch of {batch} needs {batch * c * f} ids, {batch} labels and {f} table flags");
+
+        // x = L[w(t−m)] ⊕ … ⊕ L[w(t+m)]: one lookup per table over all B·C slots, the tables side by side in each slot.
+        var lookups = new Node<T>[f];
+        for (int k = 0; k < f; k++)
+        {
+            var table = _leaves[k];
+            table.RequiresGrad = trainTable[k];
+            var rows = new int[batch * c];
+            for (int i = 0; i < rows.Length; i++) rows[i] = ids[i * f + k];
+            lookups[k] = Ops.Gather(table, rows, _rows[k]);
+            lookups[k].Name = table.Name + "[w]";
+        }
+        var slots = f == 1 ? lookups[0] : Ops.Concat(lookups);
+        var a = Named(Ops.Reshape(slots, 2, batch, cfg.InputDim), "x");
+
+        // z_l = W_l a_{l−1} + b_l, h_l = f(z_l) (seed: z = Wx + b, h = f(z)).
+        string inputName = "x";
+        for (int l = 0; l < n; l++)
+        {
+            string suffix = n == 1 ? "" : (l + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var w = _leaves[f + 2 * l];
+            var product = Named(Ops.MatMulTransposed(a, w), w.Name + inputName);
+            var z = Named(Ops.Add(product, _leaves[f + 2 * l + 1]), "z" + suffix);
+            a = Named(Ops.Activation(z, cfg.Activation), "h" + suffix);
+            inputName = a.Name!;
+        }
+
+        // s = U h + b_{n+1}; J = scale · Σ CE(s, y).
+        var u = _leaves[f + 2 * n];
+        var s = Named(Ops.Add(Named(Ops.MatMulTransposed(a, u), "U" + inputName), _leaves[f + 2 * n + 1]), "s");
+        var y = labels[..batch].ToArray();
+        var ce = Named(cfg.Output == OutputKind.Softmax ? Ops.SoftmaxCrossEntropy(s, y) : Ops.SigmoidCrossEntropy(s, y), "CE");
+        var j = scale == T.One ? ce : Ops.Scale(ce, scale);
+
+        // + λ/2 Σ‖W‖² over the weight matrices only (PA4 §3.6).
+        if (l2 != T.Zero)
+        {
+            Node<T>? norms = null;
+            foreach (var (block, leaf) in Model.Parameters.Blocks.Zip(_leaves))
+            {
+                if (block.Kind != ParameterKind.Weight) continue;
+                var sq = Named(Ops.SquaredNorm(leaf), $"‖{leaf.Name}‖²");
+                norms = norms is null ? sq : Ops.Add(norms, sq);
+            }
+            j = Ops.Add(j, Named(Ops.Scale(norms!, l2 / (T.One + T.One)), "λ/2 Σ‖W‖²"));
+        }
+        j.Name = "J";
+        return new WindowGraph<T>(j, ce);
+    }
+
+    public T LossAndGradient(ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T scale, T l2, Span<T> gradients, RowSet[] touched, ReadOnlySpan<bool> trainTable)
+    {
+        var graph = Build(ids, labels, batch, scale, l2, trainTable);
+        T loss = graph.CrossEntropy.Data[0];
+        graph.J.Backward();
+
+        // Hand the batch's gradient over in the flat layout: dense blocks whole, embedding tables row by row.
+        foreach (var b in Model.Parameters.Blocks)
+        {
+            if (b.Kind == ParameterKind.Embedding) continue;
+            var src = _grad.AsSpan(b.Offset, b.Length);
+            var dst = gradients.Slice(b.Offset, b.Length);
+            TensorPrimitives.Add(dst, src, dst);
+            src.Clear();
+        }
+        var tables = Model.Tables;
+        for (int k = 0; k < tables.Length; k++)
+        {
+            var t = tables[k].Table;
+            foreach (int row in _rows[k].Rows)
+            {
+                var src = _grad.AsSpan(t.Offset + row * t.Cols, t.Cols);
+                var dst = gradients.Slice(t.Offset + row * t.Cols, t.Cols);
+                TensorPrimitives.Add(dst, src, dst);
+                src.Clear();
+                touched[k].Add(row);
+            }
+            _rows[k].Clear();
+        }
+        return loss;
+    }
+
+    private static Node<T> Named(Node<T> node, string name)
+    {
+        node.Name = name;
+        return node;
+    }
+}
