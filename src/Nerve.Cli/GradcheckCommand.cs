@@ -20,9 +20,11 @@ internal static class GradcheckCommand
         var tables = new Option<int>("--tables") { Description = "Extra feature embedding tables per window slot (7 × 3 each), as capitalisation, affix and gazetteer features add.", DefaultValueFactory = _ => 0 };
         var dropIn = new Option<double>("--input-dropout") { Description = "Dropout on x, with masks held fixed.", DefaultValueFactory = _ => 0 };
         var dropHid = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden outputs, with masks held fixed.", DefaultValueFactory = _ => 0 };
+        var engine = new Option<string>("--engine") { Description = "manual (hand-derived), graph (computation graph), or both (also compares the two).", DefaultValueFactory = _ => "manual" };
+        engine.AcceptOnlyFromAmong("manual", "graph", "both");
         var cmd = new Command("gradcheck", "Compare the hand-derived gradients with finite differences (ε = 1e-4, double precision); exit 0 only if the norm of the difference is < 1e-7.")
         {
-            layers, hidden, output, activation, l2, windows, batch, dim, seed, tables, dropIn, dropHid,
+            layers, hidden, output, activation, l2, windows, batch, dim, seed, tables, dropIn, dropHid, engine,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -45,14 +47,44 @@ internal static class GradcheckCommand
                 throw new NerveException("--layers, --hidden, --windows and --dim must be ≥ 1, --batch and --tables ≥ 0");
             if (o.InputDropout is < 0 or >= 1 || o.HiddenDropout is < 0 or >= 1)
                 throw new NerveException("dropout must be in [0, 1)");
-            var result = GradientCheck.Run(o);
-            Console.WriteLine($"gradient check: {o.Windows} windows, C = {o.Window}, d = {o.Dim}, H = {o.Hidden} × {o.Layers}, {Activation<double>.Name(o.Activation)}, {o.Output.ToString().ToLowerInvariant()}, λ = {Cli.F(o.L2, "G")}, ε = {Cli.F(o.Epsilon, "0e0")}, J = {Cli.F(result.Loss, "F6")}");
-            Console.WriteLine($"{"block",-6} {"shape",-10} {"max |Δ|",12} {"max rel Δ",12} {"‖Δ‖",12}");
-            foreach (var b in result.Blocks)
-                Console.WriteLine($"{b.Name,-6} {(b.Rows == 1 ? b.Cols.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{b.Rows}×{b.Cols}"),-10} {Cli.F(b.MaxAbsDiff, "E3"),12} {Cli.F(b.MaxRelDiff, "E3"),12} {Cli.F(b.DiffNorm, "E3"),12}");
-            Console.WriteLine($"norm of the difference: {Cli.F(result.DiffNorm, "E3")} (< {Cli.F(result.Tolerance, "0e0")}): {(result.Passed ? "PASS" : "FAIL")}");
-            return result.Passed ? 0 : 1;
+            string which = r.GetValue(engine)!;
+            var (model, ids, labels) = GradientCheck.Setup(o);
+            var numeric = GradientCheck.NumericalGradient(model, ids, labels, o.L2, o.Epsilon, o);
+            double loss = GradientCheck.Loss(model, ids, labels, o.L2, o);
+            Console.WriteLine($"gradient check: {o.Windows} windows, C = {o.Window}, d = {o.Dim}, H = {o.Hidden} × {o.Layers}, {Activation<double>.Name(o.Activation)}, {o.Output.ToString().ToLowerInvariant()}, λ = {Cli.F(o.L2, "G")}, ε = {Cli.F(o.Epsilon, "0e0")}, J = {Cli.F(loss, "F6")}");
+            bool passed = true;
+            double[]? manual = null, graph = null;
+            if (which is "manual" or "both")
+            {
+                manual = GradientCheck.AnalyticGradient(model, ids, labels, o.L2, o);
+                passed &= Report("manual (hand-derived)", GradientCheck.Compare(model.Parameters, manual, numeric, o.Tolerance, loss));
+            }
+            if (which is "graph" or "both")
+            {
+                graph = GradientCheck.AnalyticGradient(new Nerve.Autodiff.GraphBackprop<double>(model, Math.Max(o.Windows, 1)), ids, labels, o.L2, o);
+                passed &= Report("graph (computation graph)", GradientCheck.Compare(model.Parameters, graph, numeric, o.Tolerance, loss));
+            }
+            if (manual is not null && graph is not null)
+            {
+                double max = 0;
+                for (int i = 0; i < manual.Length; i++) max = Math.Max(max, Math.Abs(manual[i] - graph[i]));
+                bool agree = max < 1e-12;
+                Console.WriteLine($"max |manual − graph| over all {manual.Length} gradients: {Cli.F(max, "E3")} (< 1e-12): {(agree ? "PASS" : "FAIL")}");
+                passed &= agree;
+            }
+            return passed ? 0 : 1;
         }));
         return cmd;
+    }
+
+    private static bool Report(string engine, GradientCheckResult result)
+    {
+        Console.WriteLine();
+        Console.WriteLine(engine + ":");
+        Console.WriteLine($"{"block",-8} {"shape",-10} {"max |Δ|",12} {"max rel Δ",12} {"‖Δ‖",12}");
+        foreach (var b in result.Blocks)
+            Console.WriteLine($"{b.Name,-8} {(b.Rows == 1 ? b.Cols.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{b.Rows}×{b.Cols}"),-10} {Cli.F(b.MaxAbsDiff, "E3"),12} {Cli.F(b.MaxRelDiff, "E3"),12} {Cli.F(b.DiffNorm, "E3"),12}");
+        Console.WriteLine($"norm of the difference: {Cli.F(result.DiffNorm, "E3")} (< {Cli.F(result.Tolerance, "0e0")}): {(result.Passed ? "PASS" : "FAIL")}");
+        return result.Passed;
     }
 }

@@ -44,12 +44,14 @@ internal static class TrainCommand
         var inputDropout = new Option<double>("--input-dropout") { Description = "Dropout on the window input.", DefaultValueFactory = _ => d.InputDropout };
         var hiddenDropout = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden layers' outputs.", DefaultValueFactory = _ => d.HiddenDropout };
         var clip = new Option<double>("--clip") { Description = "Clip each update's gradient to this L2 norm (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
+        var engine = new Option<string>("--engine") { Description = "Gradient engine: manual (hand-derived, fast) or graph (the computation graph; softmax and sigmoid heads).", DefaultValueFactory = _ => "manual" };
+        engine.AcceptOnlyFromAmong("manual", "graph");
         var config = new Option<string?>("--config") { Description = "JSON file of training options (keys are these option names without --; paths relative to the repository root); flags given here override it." };
         var cmd = new Command("train", "Train a window network on a tagged corpus; prints loss, train F1 and dev F1 per epoch.")
         {
             train, dev, model, format, tagColumn, embeddings, vocab, dim, minCount, window, hidden, activation, output, positive,
             optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, resume,
-            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, config,
+            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, config,
         };
         cmd.SetAction(parsed => Cli.Guard(() =>
         {
@@ -76,6 +78,7 @@ internal static class TrainCommand
                 Positive = r.GetValue(positive),
                 Lowercase = !r.GetValue(noLower),
                 Resume = r.GetValue(resume),
+                GraphEngine = r.GetValue(engine) == "graph",
                 Features = new Nerve.Features.FeatureOptions
                 {
                     Caps = r.GetValue(caps),

@@ -56,6 +56,34 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Gradcheck_both_engines_agree_and_graph_prints_dot()
+    {
+        var (code, output, _) = Nerve(null, "gradcheck", "--engine", "both", "--layers", "3", "--tables", "1", "--l2", "0.1");
+        Assert.Equal(0, code);
+        Assert.Contains("graph (computation graph):", output, StringComparison.Ordinal);
+        Assert.Contains("max |manual − graph|", output, StringComparison.Ordinal);
+        (code, output, _) = Nerve(null, "graph", "--dot", "--backward", "--output", "sigmoid");
+        Assert.Equal(0, code);
+        Assert.StartsWith("digraph", output, StringComparison.Ordinal);
+        foreach (var name in new[] { "L", "W", "b1", "U", "b2", "J" })
+            Assert.Contains($"label=\"{name}\\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Training_through_the_graph_engine_matches_the_manual_engine()
+    {
+        string train = Path.Combine(_dir, "train.txt"), dev = Path.Combine(_dir, "dev.txt");
+        Write(train, Synthetic.Corpus(150, 1));
+        Write(dev, Synthetic.Corpus(40, 2));
+        string[] common = ["train", "--train", train, "--dev", dev, "--epochs", "1", "--hidden", "8", "--dim", "6", "--min-count", "1", "--threads", "1", "--lr", "0.01"];
+        var manual = Nerve(null, [.. common, "--model", Path.Combine(_dir, "m.nerve")]);
+        var graph = Nerve(null, [.. common, "--model", Path.Combine(_dir, "g.nerve"), "--engine", "graph"]);
+        Assert.True(manual.Code == 0 && graph.Code == 0, manual.Err + graph.Err);
+        static string DevF1(string log) => log.Split("dev F1 ")[1][..5];
+        Assert.Equal(DevF1(manual.Out), DevF1(graph.Out));
+    }
+
+    [Fact]
     public void Train_eval_and_tag_work_together()
     {
         string train = Path.Combine(_dir, "train.txt"), dev = Path.Combine(_dir, "dev.txt"), model = Path.Combine(_dir, "m.nerve");

@@ -17,6 +17,8 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
     private readonly Node<T>[] _leaves;  // one leaf per parameter block, in block order
     private readonly RowSet[] _rows;     // per embedding table, the rows the lookups wrote
     private readonly int _maxBatch;
+    private double _inputDropout, _hiddenDropout;
+    private ulong _dropoutSeed;
 
     /// <param name="model">The network whose parameters the leaves view.</param>
     /// <param name="maxBatch">The largest batch <see cref="LossAndGradient"/> is given (as for <see cref="ManualBackprop{T}"/>).</param>
@@ -34,6 +36,22 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
     }
 
     public WindowModel<T> Model { get; }
+
+    /// <summary>Dropout as a constant mask multiplied in (× switches: the gradient is masked the same way); masks as the manual engine's.</summary>
+    public void SetDropout(double input, double hidden, ulong seed)
+    {
+        _inputDropout = input;
+        _hiddenDropout = hidden;
+        _dropoutSeed = seed;
+    }
+
+    private Node<T> Drop(Node<T> a, double p, int stream, string name)
+    {
+        if (p <= 0) return a;
+        var mask = new T[a.Data.Length];
+        Dropout.Mask<T>(mask, p, _dropoutSeed, stream);
+        return Named(Ops.Multiply(a, Node<T>.Matrix(mask, a.Rows, a.Cols, "mask")), name);
+    }
 
     /// <summary>The parameter leaves, one per block of <see cref="WindowModel{T}.Parameters"/>, named like the blocks.</summary>
     public IReadOnlyList<Node<T>> ParameterNodes => _leaves;
@@ -63,7 +81,9 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
             lookups[k].Name = table.Name + "[w]";
         }
         var slots = f == 1 ? lookups[0] : Ops.Concat(lookups);
-        var a = Named(Ops.Reshape(slots, 2, batch, cfg.InputDim), "x");
+        if (cfg.Output == OutputKind.Crf)
+            throw new NerveException("the graph engine builds the softmax and sigmoid heads; the CRF head is checked against finite differences");
+        var a = Drop(Named(Ops.Reshape(slots, 2, batch, cfg.InputDim), "x"), _inputDropout, 0, "x̃");
 
         // z_l = W_l a_{l−1} + b_l, h_l = f(z_l) (seed: z = Wx + b, h = f(z)).
         string inputName = "x";
@@ -75,6 +95,7 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
             var z = Named(Ops.Add(product, _leaves[f + 2 * l + 1]), "z" + suffix);
             a = Named(Ops.Activation(z, cfg.Activation), "h" + suffix);
             inputName = a.Name!;
+            a = Drop(a, _hiddenDropout, l + 1, "h̃" + suffix);
         }
 
         // s = U h + b_{n+1}; J = scale · Σ CE(s, y).

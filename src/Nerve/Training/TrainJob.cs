@@ -32,6 +32,8 @@ public sealed record TrainJobOptions
     /// <summary>Features beside the word: capitalisation, affixes, gazetteers.</summary>
     public FeatureOptions Features { get; init; } = new();
     public TrainOptions Training { get; init; } = new();
+    /// <summary>Differentiate through the computation graph (Nerve.Autodiff) instead of the hand-derived backward pass.</summary>
+    public bool GraphEngine { get; init; }
     /// <summary>Continue from ModelPath + ".ckpt" when it exists.</summary>
     public bool Resume { get; init; }
 }
@@ -90,7 +92,10 @@ public static class TrainJob
             ["options"] = JsonSerializer.Serialize(o.Training),
         };
         var model = new NerModel(network, featurizer, scheme, labelScheme, info);
-        var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training);
+        if (o.GraphEngine && config.Output == OutputKind.Crf)
+            throw new NerveException("--engine graph builds the softmax and sigmoid heads; train the CRF head with the manual engine");
+        var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training,
+            o.GraphEngine ? (m, b) => new Autodiff.GraphBackprop<float>(m, b) : null);
         var result = trainer.Train(observer, best => best.Save(o.ModelPath), CheckpointPath(o.ModelPath), o.Resume, cancel);
         if (!result.Interrupted)
         {
