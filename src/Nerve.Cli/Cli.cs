@@ -61,12 +61,20 @@ internal static class Cli
     }
 
     /// <summary>Reads a corpus from a path or "-" (stdin).</summary>
-    public static CorpusFile ReadCorpus(string path, CorpusFormat format, int? tagColumn, bool requireTags)
+    public static CorpusFile ReadCorpus(string path, CorpusFormat format, int? tagColumn, bool requireTags, bool repairGlued = false)
     {
-        if (path == "-") return CorpusReader.Read(Console.In, "<stdin>", format, tagColumn, requireTags);
-        if (!File.Exists(path)) throw new NerveException($"{path}: file not found");
-        return CorpusReader.Read(path, format, tagColumn, requireTags);
+        int repairs = 0;
+        Action<string>? repair = repairGlued ? m => { if (repairs++ < 3) Console.Error.WriteLine("nerve: warning: " + m); } : null;
+        if (path != "-" && !File.Exists(path)) throw new NerveException($"{path}: file not found");
+        var corpus = path == "-" ? CorpusReader.Read(Console.In, "<stdin>", format, tagColumn, requireTags, repair) : CorpusReader.Read(path, format, tagColumn, requireTags, repair);
+        if (repairs > 0) Console.Error.WriteLine($"nerve: warning: repaired {repairs} line(s) with a POS tag glued to the word");
+        return corpus;
     }
+
+    public static Option<bool> RepairGlued() => new("--repair-glued")
+    {
+        Description = "Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), with a warning.",
+    };
 
     public static string F(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -17,14 +17,15 @@ internal static class EvalCommand
         var raw = new Option<bool>("--raw") { Description = "conlleval -r: every non-O token is its own phrase (how PA4 scored IO labels)." };
         var noMatrix = new Option<bool>("--no-confusion") { Description = "Omit the token confusion matrix." };
         var threads = Cli.Threads(Environment.ProcessorCount);
+        var repair = Cli.RepairGlued();
         var cmd = new Command("eval", "Score a model on a gold corpus: the conlleval report (phrase precision, recall, F1) and a per-class token confusion matrix.")
         {
-            model, data, format, tagColumn, raw, noMatrix, threads,
+            model, data, format, tagColumn, raw, noMatrix, threads, repair,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
             var m = NerModel.Load(r.GetValue(model)!);
-            var corpus = Cli.ReadCorpus(r.GetValue(data)!, r.GetValue(format), r.GetValue(tagColumn), requireTags: true);
+            var corpus = Cli.ReadCorpus(r.GetValue(data)!, r.GetValue(format), r.GetValue(tagColumn), requireTags: true, r.GetValue(repair));
             bool isRaw = r.GetValue(raw);
             if (!isRaw && m.Scheme == TagScheme.IO)
                 Console.Error.WriteLine("nerve: note: the model's labels are IO; conlleval finds no phrases in IO labels without --raw");

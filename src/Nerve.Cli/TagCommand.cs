@@ -16,9 +16,10 @@ internal static class TagCommand
         var tagColumn = Cli.TagColumn();
         var text = new Option<bool>("--text") { Description = "The input is raw text: tokenize it and split sentences first." };
         var threads = Cli.Threads(Environment.ProcessorCount);
+        var repair = Cli.RepairGlued();
         var cmd = new Command("tag", "Tag tokens with a trained model; writes CoNLL columns (input columns, then the predicted tag).")
         {
-            model, input, format, tagColumn, text, threads,
+            model, input, format, tagColumn, text, threads, repair,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -35,7 +36,7 @@ internal static class TagCommand
             }
             else
             {
-                var corpus = Cli.ReadCorpus(path, r.GetValue(format), r.GetValue(tagColumn), requireTags: false);
+                var corpus = Cli.ReadCorpus(path, r.GetValue(format), r.GetValue(tagColumn), requireTags: false, r.GetValue(repair));
                 sentences = corpus.Sentences;
                 delimiter = corpus.Delimiter;
                 keepGold = corpus.ColumnCount > 1; // the gold column stays, so the output can go straight to conlleval

@@ -44,6 +44,7 @@ internal static class TrainCommand
         var inputDropout = new Option<double>("--input-dropout") { Description = "Dropout on the window input.", DefaultValueFactory = _ => d.InputDropout };
         var hiddenDropout = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden layers' outputs.", DefaultValueFactory = _ => d.HiddenDropout };
         var clip = new Option<double>("--clip") { Description = "Clip each update's gradient to this L2 norm (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
+        var repair = new Option<bool>("--repair-glued") { Description = "Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), warning for each." };
         var engine = new Option<string>("--engine") { Description = "Gradient engine: manual (hand-derived, fast) or graph (the computation graph; softmax and sigmoid heads).", DefaultValueFactory = _ => "manual" };
         engine.AcceptOnlyFromAmong("manual", "graph");
         var config = new Option<string?>("--config") { Description = "JSON file of training options (keys are these option names without --; paths relative to the repository root); flags given here override it." };
@@ -51,7 +52,7 @@ internal static class TrainCommand
         {
             train, dev, model, format, tagColumn, embeddings, vocab, dim, minCount, window, hidden, activation, output, positive,
             optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, resume,
-            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, config,
+            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, config,
         };
         cmd.SetAction(parsed => Cli.Guard(() =>
         {
@@ -79,6 +80,7 @@ internal static class TrainCommand
                 Lowercase = !r.GetValue(noLower),
                 Resume = r.GetValue(resume),
                 GraphEngine = r.GetValue(engine) == "graph",
+                RepairGlued = r.GetValue(repair),
                 Features = new Nerve.Features.FeatureOptions
                 {
                     Caps = r.GetValue(caps),
@@ -122,7 +124,7 @@ internal static class TrainCommand
         Console.CancelKeyPress += onCancel;
         try
         {
-            var (_, result) = TrainingProgress.Run(obs => TrainJob.Run(job, obs, Console.Out, cancel.Token));
+            var (_, result) = TrainingProgress.Run(obs => TrainJob.Run(job, obs, Console.Out, w => Console.Error.WriteLine("nerve: warning: " + w), cancel.Token));
             if (result.Interrupted)
             {
                 Console.Error.WriteLine($"nerve: interrupted; state saved to {TrainJob.CheckpointPath(job.ModelPath)}; run the same command with --resume to continue");

@@ -13,7 +13,7 @@ public static class CorpusReader
 {
     public const string DocStart = "-DOCSTART-";
 
-    public static CorpusFile Read(string path, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true)
+    public static CorpusFile Read(string path, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null)
     {
         StreamReader reader;
         try
@@ -25,14 +25,20 @@ public static class CorpusReader
             throw new NerveException($"{path}: cannot read: {e.Message}", e);
         }
         using (reader)
-            return Read(reader, path, format, tagColumn, requireTags);
+            return Read(reader, path, format, tagColumn, requireTags, repairGlued);
     }
 
     /// <summary>Reads from <paramref name="reader"/> (e.g. stdin); <paramref name="name"/> stands for the file in errors.</summary>
     /// <remarks>One pass over up to hundreds of thousands of lines: compiled fully optimised at once rather than tiered.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static CorpusFile Read(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true)
+    /// <param name="repairGlued">
+    /// When given, a token line one column short whose word ends in a value already seen in column 2 (a POS tag glued
+    /// to the word, as in CoNLL-2002 Dutch: "BelgiEN B-LOC") is split there, and each repair is reported to this callback
+    /// as "FILE:LINE: …". Without it such a line is an error.
+    /// </param>
+    public static CorpusFile Read(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null)
     {
+        var secondColumn = new HashSet<string>(StringComparer.Ordinal);
         var sentences = new List<Sentence>();
         var words = new List<string>();
         var tags = new List<string>();
@@ -87,6 +93,12 @@ public static class CorpusReader
                 firstTokenLine = lineNo;
                 (resolved, tagIndex) = Resolve(name, lineNo, span, format, n, delimiter, tagColumn, requireTags);
             }
+            else if (n == columnCount - 1 && repairGlued is not null && columnCount >= 3 && TryUnglue(span, fields, n, delimiter, secondColumn, out var repaired))
+            {
+                repairGlued($"{name}:{lineNo}: split glued column {NerveDataException.Quote(span[fields[0]].ToString())} into {NerveDataException.Quote(repaired[..repaired.IndexOf(delimiter)])} and its POS tag");
+                span = repaired.AsSpan();
+                n = Split(span, delimiter, fields);
+            }
             else if (n != columnCount)
             {
                 throw new NerveDataException(name, lineNo, $"{columnCount} columns like line {firstTokenLine}", $"{n} columns: {NerveDataException.Quote(span.ToString())}");
@@ -113,6 +125,7 @@ public static class CorpusReader
                 row[k] = k == 0 ? f.ToString() : Intern(poolLookup, pool, f);
                 k++;
             }
+            if (n > 2) secondColumn.Add(row[1]);
             words.Add(row[0]);
             tags.Add(tagIndex < 0 ? "O" : Intern(poolLookup, pool, span[fields[tagIndex]]));
             columns.Add(row);
@@ -123,6 +136,19 @@ public static class CorpusReader
         if (resolved == CorpusFormat.Auto)
             resolved = CorpusFormat.Columns;
         return new CorpusFile(name, sentences, resolved, delimiter == '\0' ? '\t' : delimiter, columnCount, tagIndex + 1, documents, tokens);
+    }
+
+    /// <summary>Splits the first field as word + the longest known column-2 value it ends with (keeping a non-empty word).</summary>
+    private static bool TryUnglue(ReadOnlySpan<char> line, Span<Range> fields, int n, char delimiter, HashSet<string> known, out string repaired)
+    {
+        repaired = "";
+        var first = line[fields[0]];
+        string best = "";
+        foreach (var tag in known)
+            if (tag.Length > best.Length && tag.Length < first.Length && first.EndsWith(tag, StringComparison.Ordinal)) best = tag;
+        if (best.Length == 0) return false;
+        repaired = string.Concat(first[..^best.Length], delimiter.ToString(), best, line[fields[0].End..]);
+        return true;
     }
 
     private static string Intern(Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup, Dictionary<string, string> pool, ReadOnlySpan<char> s)

@@ -17,7 +17,7 @@ public sealed record Prediction(string[][] Tags, float[][] Confidence);
 public sealed class NerModel
 {
     public const string FormatName = "nerve";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     public NerModel(WindowModel<float> network, Featurizer featurizer, TagScheme scheme, TagScheme labelScheme, IReadOnlyDictionary<string, string>? info = null)
     {

@@ -32,6 +32,8 @@ public sealed record TrainJobOptions
     /// <summary>Features beside the word: capitalisation, affixes, gazetteers.</summary>
     public FeatureOptions Features { get; init; } = new();
     public TrainOptions Training { get; init; } = new();
+    /// <summary>Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), with a warning for each.</summary>
+    public bool RepairGlued { get; init; }
     /// <summary>Differentiate through the computation graph (Nerve.Autodiff) instead of the hand-derived backward pass.</summary>
     public bool GraphEngine { get; init; }
     /// <summary>Continue from ModelPath + ".ckpt" when it exists.</summary>
@@ -43,11 +45,18 @@ public static class TrainJob
 {
     public static string CheckpointPath(string modelPath) => modelPath + ".ckpt";
 
-    public static (NerModel Model, TrainResult Result) Run(TrainJobOptions o, ITrainingObserver? observer = null, TextWriter? log = null, CancellationToken cancel = default)
+    public static (NerModel Model, TrainResult Result) Run(TrainJobOptions o, ITrainingObserver? observer = null, TextWriter? log = null, Action<string>? warn = null, CancellationToken cancel = default)
     {
         o.Training.Validate();
-        var train = CorpusReader.Read(o.TrainPath, o.Format, o.TagColumn);
-        var dev = o.DevPath is null ? null : CorpusReader.Read(o.DevPath, o.Format, o.TagColumn);
+        var repairs = new List<string>();
+        Action<string>? repair = o.RepairGlued ? repairs.Add : null;
+        var train = CorpusReader.Read(o.TrainPath, o.Format, o.TagColumn, repairGlued: repair);
+        var dev = o.DevPath is null ? null : CorpusReader.Read(o.DevPath, o.Format, o.TagColumn, repairGlued: repair);
+        if (repairs.Count > 0 && warn is not null)
+        {
+            foreach (var r in repairs.Take(3)) warn(r);
+            warn($"repaired {repairs.Count} line(s) with a POS tag glued to the word" + (repairs.Count > 3 ? $" ({repairs.Count - 3} more not shown)" : ""));
+        }
         log?.WriteLine($"train: {o.TrainPath}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
         if (dev is not null) log?.WriteLine($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
         var scheme = Tags.Detect(train.Sentences.Select(s => (IReadOnlyList<string>)s.Tags));
