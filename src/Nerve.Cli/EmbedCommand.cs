@@ -75,7 +75,7 @@ internal static class EmbedCommand
             if (!quietMode)
                 Console.Error.WriteLine();
             model.Save(path);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {model.Count} words × {model.Dim} in {Cli.F(final.Elapsed.TotalSeconds, "F1")} s: {Cli.F(final.WordsPerSecond, "N0")} words/s ({Cli.F(final.WordsPerSecondPerThread, "N0")} per thread × {o.Threads}), loss {Cli.F(final.Loss, "F4")}; wrote {path}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {model.Count} words × {model.Dim} in {Cli.F(final.Elapsed.TotalSeconds, "F1")} s: {Cli.F(final.WordsPerSecond, "N0")} words/s ({Cli.F(final.WordsPerSecondPerThread, "N0")} per thread × {o.Threads}; {Cli.F(final.WordsPerCpuSecond, "N0")} per CPU-second), loss {Cli.F(final.Loss, "F4")}; wrote {path}"));
             return 0;
         }));
         return cmd;
