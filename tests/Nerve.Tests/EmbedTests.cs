@@ -241,3 +241,28 @@ public class EmbedTests
         Assert.StartsWith("nerve: --minn must be between 1 and maxn = 3", stderr.Trim(), StringComparison.Ordinal);
     }
 }
+
+[CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
+public sealed class AllocationTests;
+
+/// <summary>Runs alone, so the process-wide allocation counter sees only this training.</summary>
+[Collection(nameof(AllocationTests))]
+public class EmbedAllocationTests
+{
+    [Fact]
+    public void Training_allocates_nothing_per_epoch()
+    {
+        using var dir = new TempDir();
+        var corpus = EmbedCorpus.Read([new EmbedInput(dir.Write("text.txt", string.Concat(Enumerable.Repeat("the cat sat on the mat while the dog ate the bone\n", 300))))], lowercase: true, minCount: 1);
+        long Allocated(int epochs)
+        {
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            SkipGramTrainer.Train(corpus, new SkipGramOptions { Dim = 16, Buckets = 1000, Epochs = epochs, Threads = 2 });
+            return GC.GetTotalAllocatedBytes(precise: true) - before;
+        }
+        Allocated(3);
+        var one = Allocated(1);
+        var many = Allocated(41);
+        Assert.True(many - one < 16_384, $"1 epoch allocated {one} bytes, 41 epochs {many}");
+    }
+}

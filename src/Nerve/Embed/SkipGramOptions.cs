@@ -52,7 +52,7 @@ public sealed record SkipGramOptions
         if (!(LearningRate > 0 && float.IsFinite(LearningRate)))
             throw new NerveException($"--lr must be a finite number > 0, found {LearningRate.ToString(CultureInfo.InvariantCulture)}");
         if (!(Sample >= 0 && double.IsFinite(Sample)))
-            throw new NerveException($"sample threshold must be ≥ 0, found {Sample.ToString(CultureInfo.InvariantCulture)}");
+            throw new NerveException($"--sample must be a number ≥ 0, found {Sample.ToString(CultureInfo.InvariantCulture)}");
         if ((long)Dim * Buckets > Array.MaxLength)
             throw new NerveException($"--buckets {Buckets.ToString(CultureInfo.InvariantCulture)} × --dim {Dim.ToString(CultureInfo.InvariantCulture)} is more than one array can hold");
     }
