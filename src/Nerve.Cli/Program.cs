@@ -16,6 +16,7 @@ internal static class Program
             GradcheckCommand.Create(),
             DemoCommand.Create(),
             GraphCommand.Create(),
+            EmbedCommand.Create(),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
