@@ -48,6 +48,9 @@ internal static class Cli
         DefaultValueFactory = _ => fallback,
     };
 
+    /// <summary>An option value, or null when it is empty or "none" (how a flag switches off what a config file set).</summary>
+    public static string? None(string? value) => string.IsNullOrWhiteSpace(value) || value == "none" ? null : value;
+
     /// <summary>"100,50" → [100, 50].</summary>
     public static int[] ParseSizes(string text, string option)
     {

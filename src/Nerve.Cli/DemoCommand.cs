@@ -18,32 +18,28 @@ internal static class DemoCommand
     {
         var model = new Option<string>("--model") { Description = "Where to write the trained model.", DefaultValueFactory = _ => Path.Combine("runs", "demo.nerve") };
         var threads = Cli.Threads(Environment.ProcessorCount);
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => new TrainOptions().Epochs };
-        var cmd = new Command("demo", "Train the default model on the bundled CoNLL-2003 English data (train, dev = testa), print the dev scores and tag a sample paragraph.")
+        var epochs = new Option<int?>("--epochs") { Description = "Passes over the training data (default: the config's)." };
+        var cmd = new Command("demo", "Train the default model (configs/conll2003-en.json) on the bundled CoNLL-2003 English data (train, dev = testa), print the dev scores and tag a sample paragraph.")
         {
             model, threads, epochs,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
             string root = RepositoryRoot();
-            string data = Path.Combine(root, "data");
             string modelPath = r.GetValue(model)!;
             if (Path.GetDirectoryName(Path.GetFullPath(modelPath)) is { } dir) Directory.CreateDirectory(dir);
-            var job = new TrainJobOptions
-            {
-                TrainPath = Path.Combine(data, "conll2003", "eng.train"),
-                DevPath = Path.Combine(data, "conll2003", "eng.testa"),
-                EmbeddingsPath = Path.Combine(data, "embeddings", "fasttext-skipgram50.reuters-brown-nlpcorpus-conlltrainA.vec.gz"),
-                ModelPath = modelPath,
-                Training = new TrainOptions { Threads = r.GetValue(threads), Epochs = r.GetValue(epochs) },
-            };
-            int code = TrainCommand.Run(job);
+            // The tuned default: configs/conll2003-en.json, trained exactly as `nerve train --config` would.
+            string config = Path.Combine(root, "configs", "conll2003-en.json");
+            var args = new List<string> { "--config", config, "--model", modelPath, "--threads", r.GetValue(threads).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            if (r.GetValue(epochs) is { } ep) args.AddRange(["--epochs", ep.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            int code = TrainCommand.Create().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false });
             if (code != 0) return code;
+            string devPath = Path.Combine(root, "data", "conll2003", "eng.testa");
 
             var m = NerModel.Load(modelPath);
-            var dev = CorpusReader.Read(job.DevPath);
+            var dev = CorpusReader.Read(devPath);
             Console.WriteLine();
-            Console.WriteLine($"dev ({Path.GetRelativePath(root, job.DevPath)}), conlleval:");
+            Console.WriteLine($"dev ({Path.GetRelativePath(root, devPath)}), conlleval:");
             Console.Write(ModelEvaluation.Run(m, dev.Sentences, raw: false, r.GetValue(threads)).Phrases.Format());
             Console.WriteLine();
             Console.WriteLine("sample paragraph:");

@@ -15,7 +15,7 @@ internal static class TrainCommand
         var model = new Option<string>("--model") { Description = "Where to write the model (safetensors; required)." };
         var format = Cli.Format();
         var tagColumn = Cli.TagColumn();
-        var embeddings = new Option<string?>("--embeddings") { Description = "Pretrained word vectors: word2vec/GloVe/fastText text (plain or .gz), or PA4's wordVectors.txt with --vocab." };
+        var embeddings = new Option<string?>("--embeddings") { Description = "Pretrained word vectors: word2vec/GloVe/fastText text (plain or .gz), or PA4's wordVectors.txt with --vocab; \"none\" turns off the config's." };
         var vocab = new Option<string?>("--vocab") { Description = "PA4 vocab.txt, one word per line, matching --embeddings line by line." };
         var dim = new Option<int>("--dim") { Description = "Word vector dimension without --embeddings.", DefaultValueFactory = _ => 50 };
         var minCount = new Option<int>("--min-count") { Description = "Training words seen fewer times (and not in the vectors) become UUUNKKK.", DefaultValueFactory = _ => 2 };
@@ -37,9 +37,9 @@ internal static class TrainCommand
         var threads = Cli.Threads(Environment.ProcessorCount);
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from MODEL.ckpt (same options)." };
         var caps = new Option<bool>("--caps") { Description = "Add a capitalisation feature (lower, Title, UPPER, mIxed, digits, other) of the original-case word." };
-        var prefixes = new Option<string?>("--prefix") { Description = "Lowercased prefix lengths with their own embeddings, e.g. 3 or 2,3." };
-        var suffixes = new Option<string?>("--suffix") { Description = "Lowercased suffix lengths with their own embeddings, e.g. 2,3." };
-        var gazetteers = new Option<string?>("--gazetteers") { Description = "Directory of gazetteer lists (TYPE<TAB>entry lines, or one entry per line typed by the file name): B/I/none features per type." };
+        var prefixes = new Option<string?>("--prefix") { Description = "Lowercased prefix lengths with their own embeddings, e.g. 3 or 2,3 (\"none\": no prefixes)." };
+        var suffixes = new Option<string?>("--suffix") { Description = "Lowercased suffix lengths with their own embeddings, e.g. 2,3 (\"none\": no suffixes)." };
+        var gazetteers = new Option<string?>("--gazetteers") { Description = "Directory of gazetteer lists (TYPE<TAB>entry lines, or one entry per line typed by the file name): B/I/none features per type (\"none\": no gazetteers)." };
         var featureDim = new Option<string?>("--feature-dims") { Description = "Embedding sizes of caps, affix and gazetteer features, e.g. 5,10,4." };
         var inputDropout = new Option<double>("--input-dropout") { Description = "Dropout on the window input.", DefaultValueFactory = _ => d.InputDropout };
         var hiddenDropout = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden layers' outputs.", DefaultValueFactory = _ => d.HiddenDropout };
@@ -68,7 +68,7 @@ internal static class TrainCommand
                 ModelPath = r.GetValue(model)!,
                 Format = r.GetValue(format),
                 TagColumn = r.GetValue(tagColumn),
-                EmbeddingsPath = r.GetValue(embeddings),
+                EmbeddingsPath = Cli.None(r.GetValue(embeddings)),
                 VocabPath = r.GetValue(vocab),
                 Dim = r.GetValue(dim),
                 MinCount = r.GetValue(minCount),
@@ -84,9 +84,9 @@ internal static class TrainCommand
                 Features = new Nerve.Features.FeatureOptions
                 {
                     Caps = r.GetValue(caps),
-                    Prefixes = r.GetValue(prefixes) is { } p ? Cli.ParseSizes(p, "--prefix") : [],
-                    Suffixes = r.GetValue(suffixes) is { } sfx ? Cli.ParseSizes(sfx, "--suffix") : [],
-                    Gazetteers = r.GetValue(gazetteers),
+                    Prefixes = Cli.None(r.GetValue(prefixes)) is { } p ? Cli.ParseSizes(p, "--prefix") : [],
+                    Suffixes = Cli.None(r.GetValue(suffixes)) is { } sfx ? Cli.ParseSizes(sfx, "--suffix") : [],
+                    Gazetteers = Cli.None(r.GetValue(gazetteers)),
                     CapsDim = fd[0],
                     AffixDim = fd[1],
                     GazetteerDim = fd[2],

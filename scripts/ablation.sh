@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Ablation of the default English model: trains configs/conll2003-en.json with one part removed at a time and prints a
+# Markdown table of dev (testa) phrase F1. Usage: scripts/ablation.sh [EPOCHS] [OUT_DIR] [EXTRA_VECTORS.vec.gz]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+epochs="${1:-6}"; out="${2:-$root/runs/ablation}"; own="${3:-}"
+mkdir -p "$out"
+cfg="$root/configs/conll2003-en.json"
+run() { # name, extra args…
+  local name="$1"; shift
+  "$root/nerve" train --config "$cfg" --epochs "$epochs" --model "$out/$name.nerve" "$@" > "$out/$name.log" 2>&1
+  local f1 s
+  f1=$(grep -o 'dev F1 [0-9.]*;' "$out/$name.log" | tail -1 | grep -o '[0-9.]*[0-9]')
+  s=$(grep -o 'saved to .* (\([0-9.]*\) s)' "$out/$name.log" | grep -o '([0-9.]* s)' | tr -d '()s ')
+  printf '| %s | %s | %s |\n' "$name" "$f1" "$s"
+}
+echo "| configuration ($epochs epochs max, best epoch by dev F1) | dev F1 | train time (s) |"
+echo "|---|---|---|"
+run full
+run no-gazetteers --gazetteers none
+run no-affixes --prefix none --suffix none
+run no-caps --caps false
+run no-crf --output softmax
+run no-vectors --embeddings none
+run no-dropout --input-dropout 0 --hidden-dropout 0
+run words-only --caps false --prefix none --suffix none --gazetteers none --output softmax --input-dropout 0 --hidden-dropout 0
+if [[ -n "$own" ]]; then run nerve-embed-vectors --embeddings "$own"; fi
