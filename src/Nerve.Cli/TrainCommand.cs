@@ -45,7 +45,7 @@ internal static class TrainCommand
         var hiddenDropout = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden layers' outputs.", DefaultValueFactory = _ => d.HiddenDropout };
         var clip = new Option<double>("--clip") { Description = "Clip each update's gradient to this L2 norm (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
         var repair = new Option<bool>("--repair-glued") { Description = "Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), warning for each." };
-        var engine = new Option<string>("--engine") { Description = "Gradient engine: manual (hand-derived, fast) or graph (the computation graph; softmax and sigmoid heads).", DefaultValueFactory = _ => "manual" };
+        var engine = new Option<string>("--engine") { Description = "Gradient engine: manual (hand-derived, fast) or graph (the computation graph, Nerve.Autodiff).", DefaultValueFactory = _ => "manual" };
         engine.AcceptOnlyFromAmong("manual", "graph");
         var config = new Option<string?>("--config") { Description = "JSON file of training options (keys are these option names without --; paths relative to the repository root); flags given here override it." };
         var cmd = new Command("train", "Train a window network on a tagged corpus; prints loss, train F1 and dev F1 per epoch.")

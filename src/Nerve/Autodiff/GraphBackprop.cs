@@ -5,7 +5,7 @@ using Nerve.Model;
 namespace Nerve.Autodiff;
 
 /// <summary>
-/// The second opinion on <see cref="ManualBackprop{T}"/>: the same window network and loss, built on the computation
+/// The second opinion on <see cref="ManualBackprop{T}"/>: the same window network and loss (softmax, sigmoid or CRF), built on the computation
 /// graph for every batch and differentiated by <see cref="Node{T}.Backward"/>, with no hand-derived gradient.
 /// x = L[w(t−m)] ⊕ … ⊕ L[w(t+m)];  z_l = W_l a_{l−1} + b_l, h_l = f(z_l);  s = U h_n + b_{n+1};
 /// J = scale · Σ CE(s, y) + λ/2 Σ‖W‖². The parameters are leaves viewing the model's flat buffer, and the gradient
@@ -81,8 +81,6 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
             lookups[k].Name = table.Name + "[w]";
         }
         var slots = f == 1 ? lookups[0] : Ops.Concat(lookups);
-        if (cfg.Output == OutputKind.Crf)
-            throw new NerveException("the graph engine builds the softmax and sigmoid heads; the CRF head is checked against finite differences");
         var a = Drop(Named(Ops.Reshape(slots, 2, batch, cfg.InputDim), "x"), _inputDropout, 0, "x̃");
 
         // z_l = W_l a_{l−1} + b_l, h_l = f(z_l) (seed: z = Wx + b, h = f(z)).
@@ -102,7 +100,13 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
         var u = _leaves[f + 2 * n];
         var s = Named(Ops.Add(Named(Ops.MatMulTransposed(a, u), "U" + inputName), _leaves[f + 2 * n + 1]), "s");
         var y = labels[..batch].ToArray();
-        var ce = Named(cfg.Output == OutputKind.Softmax ? Ops.SoftmaxCrossEntropy(s, y) : Ops.SigmoidCrossEntropy(s, y), "CE");
+        var ce = Named(cfg.Output switch
+        {
+            OutputKind.Softmax => Ops.SoftmaxCrossEntropy(s, y),
+            OutputKind.Sigmoid => Ops.SigmoidCrossEntropy(s, y),
+            // The batch is one sentence; A, a0, an follow U and b(n+1) in the parameter blocks.
+            _ => Ops.CrfLoss(s, _leaves[f + 2 * n + 2], _leaves[f + 2 * n + 3], _leaves[f + 2 * n + 4], y, batch, cfg.OutputDim),
+        }, cfg.Output == OutputKind.Crf ? "−log P(y)" : "CE");
         var j = scale == T.One ? ce : Ops.Scale(ce, scale);
 
         // + λ/2 Σ‖W‖² over the weight matrices only (PA4 §3.6).

@@ -101,8 +101,6 @@ public static class TrainJob
             ["options"] = JsonSerializer.Serialize(o.Training),
         };
         var model = new NerModel(network, featurizer, scheme, labelScheme, info);
-        if (o.GraphEngine && config.Output == OutputKind.Crf)
-            throw new NerveException("--engine graph builds the softmax and sigmoid heads; train the CRF head with the manual engine");
         var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training,
             o.GraphEngine ? (m, b) => new Autodiff.GraphBackprop<float>(m, b) : null);
         var result = trainer.Train(observer, best => best.Save(o.ModelPath), CheckpointPath(o.ModelPath), o.Resume, cancel);
