@@ -6,9 +6,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 epochs="${1:-6}"; out="${2:-$root/runs/ablation}"; own="${3:-}"
 mkdir -p "$out"
 cfg="$root/configs/conll2003-en.json"
+nerve=(${NERVE:-$root/nerve})  # NERVE="dotnet path/to/Nerve.Cli.dll" runs a fixed build
 run() { # name, extra args…
   local name="$1"; shift
-  "$root/nerve" train --config "$cfg" --epochs "$epochs" --model "$out/$name.nerve" "$@" > "$out/$name.log" 2>&1
+  "${nerve[@]}" train --config "$cfg" --epochs "$epochs" --model "$out/$name.nerve" "$@" > "$out/$name.log" 2>&1
   local f1 s
   f1=$(grep -o 'dev F1 [0-9.]*;' "$out/$name.log" | tail -1 | grep -o '[0-9.]*[0-9]')
   s=$(grep -o 'saved to .* (\([0-9.]*\) s)' "$out/$name.log" | grep -o '([0-9.]* s)' | tr -d '()s ')
