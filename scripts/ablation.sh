@@ -11,8 +11,8 @@ run() { # name, extra args…
   local name="$1"; shift
   "${nerve[@]}" train --config "$cfg" --epochs "$epochs" --model "$out/$name.nerve" "$@" > "$out/$name.log" 2>&1
   local f1 s
-  f1=$(grep -o 'dev F1 [0-9.]*;' "$out/$name.log" | tail -1 | grep -o '[0-9.]*[0-9]')
-  s=$(grep -o 'saved to .* (\([0-9.]*\) s)' "$out/$name.log" | grep -o '([0-9.]* s)' | tr -d '()s ')
+  f1=$(sed -n 's/^best epoch [0-9]*: dev F1 \([0-9.]*\);.*/\1/p' "$out/$name.log")
+  s=$(sed -n 's/^best epoch .*(\([0-9.]*\) s)$/\1/p' "$out/$name.log")
   printf '| %s | %s | %s |\n' "$name" "$f1" "$s"
 }
 echo "| configuration ($epochs epochs max, best epoch by dev F1) | dev F1 | train time (s) |"
