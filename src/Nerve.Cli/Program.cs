@@ -15,6 +15,7 @@ internal static class Program
             ConllevalCommand.Create(),
             GradcheckCommand.Create(),
             DemoCommand.Create(),
+            BenchCommand.Create(),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }

@@ -40,8 +40,10 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>θ ← update(θ, g) for dense blocks and touched rows; g is zeroed and the row sets cleared.</summary>
     public void Step(Span<T> gradients, RowSet[] touched, ReadOnlySpan<EmbeddingSlot> tables, ReadOnlySpan<bool> trainTable, T learningRate)
     {
-        foreach (var b in _p.Blocks)
+        var blocks = _p.Blocks;
+        for (int i = 0; i < blocks.Count; i++) // by index: foreach over IReadOnlyList boxes its enumerator every step
         {
+            var b = blocks[i];
             if (b.Kind == ParameterKind.Embedding) continue;
             Update(b.Offset, b.Length, gradients, learningRate);
         }

@@ -78,8 +78,7 @@ public sealed class Trainer
         if (resume && checkpoint is not null && File.Exists(checkpoint))
             (firstEpoch, startWindow, bestEpoch, bestF1) = LoadCheckpoint(checkpoint, reports);
         var total = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, Math.Max(1, Math.Min(_o.Threads, _o.Batch))).Select(_ => new Worker(_engine(_model.Network, _o.Batch), _model, _o.Batch, _train.WindowWidth)).ToArray();
-        workers[0].Gradients = p.Gradients; // worker 0 accumulates in place; the others are reduced into it
+        var runner = new StepRunner(_model.Network, _optimizer, _trainTable, _o.Batch, _o.Threads, _train.WindowWidth, _engine);
         var order = new int[_train.Count];
         int patienceLeft = _o.Patience;
         for (int epoch = firstEpoch; epoch <= _o.Epochs; epoch++)
@@ -98,7 +97,7 @@ public sealed class Trainer
                     return new TrainResult(reports, bestEpoch, bestF1, true, total.Elapsed);
                 }
                 int b = Math.Min(_o.Batch, order.Length - start);
-                loss += Step(workers, order, start, b, lr);
+                loss += runner.Step(_train, order, start, b, lr, (float)_o.L2);
                 done += b;
                 if ((start / _o.Batch) % 64 == 0) observer?.Progress(done);
             }
@@ -125,65 +124,6 @@ public sealed class Trainer
         }
         _best.CopyTo(p.Values, 0);
         return new TrainResult(reports, bestEpoch, bestF1, false, total.Elapsed);
-    }
-
-    /// <summary>One update on the windows order[offset … offset + b − 1]; returns their summed loss.</summary>
-    private double Step(Worker[] workers, int[] order, int offset, int b, float lr)
-    {
-        var net = _model.Network;
-        var batch = order.AsSpan(offset, b);
-        float scale = 1f / b;
-        float l2 = (float)_o.L2;
-        int used = Math.Min(workers.Length, b);
-        if (used == 1)
-        {
-            var w = workers[0];
-            _train.Gather(batch, w.Ids, w.Labels);
-            double loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, b), b, scale, l2, w.Gradients, w.Touched, _trainTable);
-            _optimizer.Step(w.Gradients, w.Touched, net.Tables, _trainTable, lr);
-            return loss;
-        }
-        // Data-parallel: worker t takes a fixed slice, the gradients are summed in worker order (deterministic).
-        int per = (b + used - 1) / used;
-        Parallel.For(0, used, new ParallelOptions { MaxDegreeOfParallelism = used }, t =>
-        {
-            var w = workers[t];
-            int a = t * per, n = Math.Min(per, b - a);
-            if (n <= 0) { w.Loss = 0; return; }
-            _train.Gather(order.AsSpan(offset + a, n), w.Ids, w.Labels);
-            w.Loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, scale, t == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
-        });
-        var g0 = workers[0].Gradients;
-        double total = workers[0].Loss;
-        var p = net.Parameters;
-        for (int t = 1; t < used; t++)
-        {
-            var w = workers[t];
-            total += w.Loss;
-            foreach (var blk in p.Blocks)
-            {
-                if (blk.Kind == ParameterKind.Embedding) continue;
-                var src = w.Gradients.AsSpan(blk.Offset, blk.Length);
-                System.Numerics.Tensors.TensorPrimitives.Add(g0.AsSpan(blk.Offset, blk.Length), src, g0.AsSpan(blk.Offset, blk.Length));
-                src.Clear();
-            }
-            var tables = net.Tables;
-            for (int k = 0; k < tables.Length; k++)
-            {
-                var tb = tables[k].Table;
-                foreach (int row in w.Touched[k].Rows)
-                {
-                    var src = w.Gradients.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
-                    var dst = g0.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
-                    System.Numerics.Tensors.TensorPrimitives.Add(dst, src, dst);
-                    src.Clear();
-                    workers[0].Touched[k].Add(row);
-                }
-                w.Touched[k].Clear();
-            }
-        }
-        _optimizer.Step(g0, workers[0].Touched, net.Tables, _trainTable, lr);
-        return total;
     }
 
     /// <summary>Fisher–Yates with a generator seeded by (seed, epoch), so an epoch's order does not depend on earlier epochs.</summary>
@@ -235,25 +175,5 @@ public sealed class Trainer
         reports.AddRange(System.Text.Json.JsonSerializer.Deserialize<List<EpochReport>>(Meta("history")) ?? []);
         return (int.Parse(Meta("next_epoch"), CultureInfo.InvariantCulture), int.Parse(Meta("next_window"), CultureInfo.InvariantCulture),
             int.Parse(Meta("best_epoch"), CultureInfo.InvariantCulture), double.Parse(Meta("best_f1"), CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>One thread's buffers.</summary>
-    private sealed class Worker
-    {
-        public Worker(IBackprop<float> engine, NerModel model, int batch, int width)
-        {
-            Engine = engine;
-            Ids = new int[batch * width];
-            Labels = new int[batch];
-            Gradients = new float[model.Network.Parameters.Count];
-            Touched = model.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
-        }
-
-        public IBackprop<float> Engine { get; }
-        public int[] Ids { get; }
-        public int[] Labels { get; }
-        public float[] Gradients { get; set; }
-        public RowSet[] Touched { get; }
-        public double Loss { get; set; }
     }
 }
