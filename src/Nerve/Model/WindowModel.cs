@@ -17,6 +17,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly ParameterBlock _u;
     private readonly ParameterBlock _bOut;
     private readonly int[] _width; // width[0] = input, width[l] = hidden l
+    private readonly int _slotWidth; // Config.SlotWidth, a LINQ sum: cached so a step allocates nothing
 
     public WindowModel(ModelConfig config) : this(config, null) { }
 
@@ -26,6 +27,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         Config = config;
         int n = config.Hidden.Count;
         _width = [config.InputDim, .. config.Hidden];
+        _slotWidth = config.SlotWidth;
         Parameters = parameters ?? new Parameters<T>(Layout(config));
         _slots = new EmbeddingSlot[config.Features.Count];
         int offset = 0;
@@ -109,7 +111,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T Forward(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch)
     {
         var values = Parameters.Values;
-        WindowEmbedding<T>.Forward(ws.X, ids, values, _slots, batch, Config.Window, Config.SlotWidth);
+        WindowEmbedding<T>.Forward(ws.X, ids, values, _slots, batch, Config.Window, _slotWidth);
         ReadOnlySpan<T> input = ws.X.AsSpan(0, batch * _width[0]);
         for (int l = 0; l < Depth; l++)
         {
@@ -175,16 +177,20 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int t = 0; t < _slots.Length; t++)
             {
                 if (!trainTable[t]) continue;
-                WindowEmbedding<T>.Backward(gradients, dx, ids, _slots, touched, batch, Config.Window, Config.SlotWidth, t);
+                WindowEmbedding<T>.Backward(gradients, dx, ids, _slots, touched, batch, Config.Window, _slotWidth, t);
             }
         }
 
         if (l2 != T.Zero)
         {
             // L2 on the weights only, biases and embeddings excluded (PA4 §3.6): ∂(λ/2‖W‖²)/∂W = λW.
-            foreach (var b in Parameters.Blocks)
+            var blocks = Parameters.Blocks;
+            for (int i = 0; i < blocks.Count; i++) // by index: foreach over IReadOnlyList boxes its enumerator
+            {
+                var b = blocks[i];
                 if (b.Kind == ParameterKind.Weight)
                     TensorPrimitives.MultiplyAdd(Parameters.Value(b), l2, Slice(gradients, b), Slice(gradients, b));
+            }
         }
     }
 
