@@ -115,6 +115,14 @@ public class BlasTests
             BlasFloat.Ger(a0, -0.75f, xm, xk, m, k, w);
             BlasReference<float>.Ger(a1, -0.75f, xm, xk, m, k);
             CloseAt(a1, a0, 1e-5, "Ger " + at);
+            var f0 = (float[])a.Clone();
+            var f1 = (float[])a.Clone();
+            var y0 = Random<float>(rng, k);
+            var y1 = (float[])y0.Clone();
+            BlasFloat.GemvTGer(f0, y0, xm, -0.5f, xk, m, k, w);
+            BlasReference<float>.GemvTGer(f1, y1, xm, -0.5f, xk, m, k);
+            CloseAt(f1, f0, 1e-5, "GemvTGer A " + at);
+            CloseAt(y1, y0, 1e-6 * (4 + m), "GemvTGer y " + at);
         }
     }
 

@@ -75,6 +75,26 @@ public static class Blas<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>
+    /// y (n) += Aᵀ x with A (m, n) and x (m), then A += alpha · x vᵀ with v (n): <see cref="GemvT"/> followed by
+    /// <see cref="Ger"/> on the same matrix in one pass over it (batch-1 backward fused with the SGD step).
+    /// </summary>
+    public static void GemvTGer(Span<T> a, Span<T> y, ReadOnlySpan<T> x, T alpha, ReadOnlySpan<T> v, int m, int n)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            BlasFloat.GemvTGer(Cast(a), Cast(y), Cast(x), Unsafe.As<T, float>(ref alpha), Cast(v), m, n, SimdWidth.Auto);
+            return;
+        }
+        PortableGemvTGer(a, y, x, alpha, v, m, n);
+    }
+
+    internal static void PortableGemvTGer(Span<T> a, Span<T> y, ReadOnlySpan<T> x, T alpha, ReadOnlySpan<T> v, int m, int n)
+    {
+        PortableGemvT(y, a, x, m, n);
+        PortableGer(a, alpha, x, v, m, n);
+    }
+
     /// <summary>C (m, n) += A (m, k) · Bᵀ, with B (n, k). The forward product z = x Wᵀ of a batch.</summary>
     public static void GemmNT(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
     {
@@ -184,6 +204,12 @@ public static class BlasReference<T> where T : unmanaged, IFloatingPointIeee754<
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
                 a[i * n + j] += alpha * x[i] * y[j];
+    }
+
+    public static void GemvTGer(Span<T> a, Span<T> y, ReadOnlySpan<T> x, T alpha, ReadOnlySpan<T> v, int m, int n)
+    {
+        GemvT(y, a, x, m, n);
+        Ger(a, alpha, x, v, m, n);
     }
 
     public static void GemmNT(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)

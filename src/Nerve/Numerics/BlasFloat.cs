@@ -64,6 +64,17 @@ internal static class BlasFloat
         }
     }
 
+    public static void GemvTGer(Span<float> a, Span<float> y, ReadOnlySpan<float> x, float alpha, ReadOnlySpan<float> v, int m, int n, SimdWidth width)
+    {
+        Need(a.Length, (long)m * n, nameof(a)); Need(y.Length, n, nameof(y)); Need(x.Length, m, nameof(x)); Need(v.Length, n, nameof(v));
+        switch (Pick(width, n))
+        {
+            case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.GemvTGer(a, y, x, alpha, v, m, n); break;
+            case SimdWidth.V256: SimdKernels<W256, Vector256<float>>.GemvTGer(a, y, x, alpha, v, m, n); break;
+            default: Blas<float>.PortableGemvTGer(a, y, x, alpha, v, m, n); break;
+        }
+    }
+
     /// <summary>
     /// C (m, n) += A (m, k) Bᵀ, B (n, k). Wide outputs pack Bᵀ (k, n) once into a per-thread buffer and run the
     /// broadcast kernel; narrow ones (the K-class output layer) are one <see cref="Gemv"/> per row of A.

@@ -191,6 +191,70 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
     }
 
     /// <summary>
+    /// y (n) += Aᵀ x, then A (m, n) += alpha · x vᵀ, reading and writing each row of A once (n ≥ Count): the batch-1
+    /// backward of a layer fused with its SGD update, W ← W − α δ aᵀ after ∂J/∂a = Wᵀ δ at the old W.
+    /// </summary>
+    public static void GemvTGer(Span<float> a, Span<float> y, ReadOnlySpan<float> x, float alpha, ReadOnlySpan<float> v, int m, int n)
+    {
+        int w = TW.Count, full = n / w * w, rem = n - full;
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        ref float rv = ref MemoryMarshal.GetReference(v);
+        TV tailMask = rem == 0 ? TW.Zero : TW.TailMask(rem);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            TV x0 = TW.Splat(x[i]), x1 = TW.Splat(x[i + 1]), x2 = TW.Splat(x[i + 2]), x3 = TW.Splat(x[i + 3]);
+            TV s0 = TW.Splat(alpha * x[i]), s1 = TW.Splat(alpha * x[i + 1]), s2 = TW.Splat(alpha * x[i + 2]), s3 = TW.Splat(alpha * x[i + 3]);
+            nuint r0 = (nuint)(i * n), r1 = r0 + (nuint)n, r2 = r1 + (nuint)n, r3 = r2 + (nuint)n;
+            for (int j = 0; j < full; j += w)
+            {
+                nuint c = (nuint)j;
+                TV vv = TW.Load(ref rv, c);
+                TV a0 = TW.Load(ref ra, r0 + c), a1 = TW.Load(ref ra, r1 + c), a2 = TW.Load(ref ra, r2 + c), a3 = TW.Load(ref ra, r3 + c);
+                TV yv = TW.Fma(a3, x3, TW.Fma(a2, x2, TW.Fma(a1, x1, TW.Fma(a0, x0, TW.Load(ref ry, c)))));
+                TW.Store(yv, ref ry, c);
+                TW.Store(TW.Fma(vv, s0, a0), ref ra, r0 + c);
+                TW.Store(TW.Fma(vv, s1, a1), ref ra, r1 + c);
+                TW.Store(TW.Fma(vv, s2, a2), ref ra, r2 + c);
+                TW.Store(TW.Fma(vv, s3, a3), ref ra, r3 + c);
+            }
+            if (rem != 0)
+            {
+                // The tail chunk overlaps finished lanes: y gets masked products, A masked updates.
+                nuint c = (nuint)(n - w);
+                TV vv = TW.And(TW.Load(ref rv, c), tailMask);
+                TV a0 = TW.Load(ref ra, r0 + c), a1 = TW.Load(ref ra, r1 + c), a2 = TW.Load(ref ra, r2 + c), a3 = TW.Load(ref ra, r3 + c);
+                TV d = TW.Fma(a3, x3, TW.Fma(a2, x2, TW.Fma(a1, x1, TW.Fma(a0, x0, TW.Zero))));
+                TW.Store(TW.Add(TW.Load(ref ry, c), TW.And(d, tailMask)), ref ry, c);
+                TW.Store(TW.Fma(vv, s0, a0), ref ra, r0 + c);
+                TW.Store(TW.Fma(vv, s1, a1), ref ra, r1 + c);
+                TW.Store(TW.Fma(vv, s2, a2), ref ra, r2 + c);
+                TW.Store(TW.Fma(vv, s3, a3), ref ra, r3 + c);
+            }
+        }
+        for (; i < m; i++)
+        {
+            TV xi = TW.Splat(x[i]), si = TW.Splat(alpha * x[i]);
+            nuint r = (nuint)(i * n);
+            for (int j = 0; j < full; j += w)
+            {
+                nuint c = (nuint)j;
+                TV ai = TW.Load(ref ra, r + c);
+                TW.Store(TW.Fma(ai, xi, TW.Load(ref ry, c)), ref ry, c);
+                TW.Store(TW.Fma(TW.Load(ref rv, c), si, ai), ref ra, r + c);
+            }
+            if (rem != 0)
+            {
+                nuint c = (nuint)(n - w);
+                TV ai = TW.Load(ref ra, r + c);
+                TW.Store(TW.Add(TW.Load(ref ry, c), TW.And(TW.Fma(ai, xi, TW.Zero), tailMask)), ref ry, c);
+                TW.Store(TW.Fma(TW.And(TW.Load(ref rv, c), tailMask), si, ai), ref ra, r + c);
+            }
+        }
+    }
+
+    /// <summary>
     /// C (m, n) += A · B with B (k, n) row-major and A read through strides: element (i, p) of A at a[i·rowStride + p·colStride]
     /// (GemmNN: rowStride = k, colStride = 1; GemmTN: rowStride = 1, colStride = m). n ≥ Count.
     /// Blocked as in Goto's GEMM: k in panels of <see cref="KcBlock"/> so a B panel stays in L1/L2 across row blocks;

@@ -44,6 +44,8 @@ internal sealed class StepRunner
         {
             var w = workers[0];
             source.Gather(order.AsSpan(offset, b), w.Ids, w.Labels);
+            if (b == 1 && l2 == 0f && _optimizer.Kind == OptimizerKind.Sgd && w.Engine is ManualBackprop<float> manual)
+                return manual.SgdStep(w.Ids, w.Labels.AsSpan(0, 1), lr, _trainTable); // PA4's per-window SGD, fused
             double loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, b), b, scale, l2, w.Gradients, w.Touched, _trainTable);
             _optimizer.Step(w.Gradients, w.Touched, _net.Tables, _trainTable, lr);
             return loss;
