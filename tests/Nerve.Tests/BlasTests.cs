@@ -123,6 +123,12 @@ public class BlasTests
             BlasReference<float>.GemvTGer(f1, y1, xm, -0.5f, xk, m, k);
             CloseAt(f1, f0, 1e-5, "GemvTGer A " + at);
             CloseAt(y1, y0, 1e-6 * (4 + m), "GemvTGer y " + at);
+            int[] offsets = [0, Math.Max(0, a.Length - k), (m / 2) * k];
+            var s0 = Random<float>(rng, k);
+            var s1 = (float[])s0.Clone();
+            BlasFloat.AddRows(s0, a, offsets, k, w);
+            foreach (int o in offsets) for (int j = 0; j < k; j++) s1[j] += a[o + j];
+            CloseAt(s1, s0, 1e-6, "AddRows " + at);
         }
     }
 

@@ -64,6 +64,22 @@ internal static class BlasFloat
         }
     }
 
+    /// <summary>z (n) += Σ_r src[offsets[r] … offsets[r] + n).</summary>
+    public static void AddRows(Span<float> z, ReadOnlySpan<float> src, ReadOnlySpan<int> offsets, int n, SimdWidth width)
+    {
+        Need(z.Length, n, nameof(z));
+        foreach (int o in offsets)
+            if (o < 0 || (long)o + n > src.Length) throw new ArgumentOutOfRangeException(nameof(offsets), "a row lies outside the source");
+        switch (Pick(width, n))
+        {
+            case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.AddRows(z, src, offsets, n); break;
+            case SimdWidth.V256: SimdKernels<W256, Vector256<float>>.AddRows(z, src, offsets, n); break;
+            default:
+                foreach (int o in offsets) System.Numerics.Tensors.TensorPrimitives.Add(z[..n], src.Slice(o, n), z[..n]);
+                break;
+        }
+    }
+
     public static void GemvTGer(Span<float> a, Span<float> y, ReadOnlySpan<float> x, float alpha, ReadOnlySpan<float> v, int m, int n, SimdWidth width)
     {
         Need(a.Length, (long)m * n, nameof(a)); Need(y.Length, n, nameof(y)); Need(x.Length, m, nameof(x)); Need(v.Length, n, nameof(v));

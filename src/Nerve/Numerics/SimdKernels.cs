@@ -190,6 +190,27 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
         }
     }
 
+    /// <summary>z (n) += Σ_r src[offsets[r] … offsets[r] + n), n ≥ Count: a sum of rows kept in registers, one store per chunk.</summary>
+    public static void AddRows(Span<float> z, ReadOnlySpan<float> src, ReadOnlySpan<int> offsets, int n)
+    {
+        int w = TW.Count, full = n / w * w, rem = n - full;
+        ref float rz = ref MemoryMarshal.GetReference(z);
+        ref float rs = ref MemoryMarshal.GetReference(src);
+        for (int j = 0; j < full; j += w)
+        {
+            TV acc = TW.Load(ref rz, (nuint)j);
+            foreach (int o in offsets) acc = TW.Add(acc, TW.Load(ref rs, (nuint)(o + j)));
+            TW.Store(acc, ref rz, (nuint)j);
+        }
+        if (rem != 0)
+        {
+            nuint t = (nuint)(n - w);
+            TV acc = TW.Zero;
+            foreach (int o in offsets) acc = TW.Add(acc, TW.Load(ref rs, (nuint)o + t));
+            TW.Store(TW.Add(TW.Load(ref rz, t), TW.And(acc, TW.TailMask(rem))), ref rz, t);
+        }
+    }
+
     /// <summary>
     /// y (n) += Aᵀ x, then A (m, n) += alpha · x vᵀ, reading and writing each row of A once (n ≥ Count): the batch-1
     /// backward of a layer fused with its SGD update, W ← W − α δ aᵀ after ∂J/∂a = Wᵀ δ at the old W.

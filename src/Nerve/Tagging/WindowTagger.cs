@@ -91,26 +91,54 @@ public sealed class WindowTagger
         var values = p.Values;
         var table = _net.Tables[0].Table;
         var z = ws.Z[0].AsSpan(0, batch * h);
+        Span<int> rows = stackalloc int[c];
         for (int i = 0; i < batch; i++)
         {
             var zi = z.Slice(i * h, h);
             b1.CopyTo(zi);
+            int hits = 0;
             for (int slot = 0; slot < c; slot++)
             {
                 int w = ids[i * c + slot];
                 int r = _rank[w];
                 if (r >= 0)
-                    TensorPrimitives.Add(zi, _cache.AsSpan((slot * _cached + r) * h, h), zi);
+                    rows[hits++] = (slot * _cached + r) * h;
                 else
                     Blas<float>.Gemv(zi, _wSlot.AsSpan(slot * h * d, h * d), values.AsSpan(table.Offset + w * d, d), h, d);
             }
+            BlasFloat.AddRows(zi, _cache, rows[..hits], h, SimdWidth.Auto); // z += Σ_c cache[c][w_c]
         }
         var a = ws.A[0].AsSpan(0, batch * h);
         Activation<float>.Forward(a, z, config.Activation);
         var s = ws.S.AsSpan(0, batch * k);
         Linear<float>.Forward(s, a, p.Value(p["U"]), p.Value(p["b2"]), batch, h, k);
         var probs = ws.P.AsSpan(0, batch * k);
-        if (config.Output == OutputKind.Softmax) SoftmaxCrossEntropy<float>.Forward(probs, s, [], batch, k);
+        if (config.Output == OutputKind.Softmax) Softmax(probs, s, batch, k);
         else SigmoidCrossEntropy<float>.Forward(probs, s, [], batch);
+    }
+
+    /// <summary>
+    /// p = softmax(s) row by row, stably as exp(s − max s) / Σ; the exponentials of the whole batch in one vectorized
+    /// call instead of K scalar calls per window.
+    /// </summary>
+    private static void Softmax(Span<float> p, ReadOnlySpan<float> s, int batch, int k)
+    {
+        for (int i = 0; i < batch; i++)
+        {
+            var si = s.Slice(i * k, k);
+            float max = si[0];
+            for (int j = 1; j < k; j++) max = MathF.Max(max, si[j]);
+            var pi = p.Slice(i * k, k);
+            for (int j = 0; j < k; j++) pi[j] = si[j] - max;
+        }
+        TensorPrimitives.Exp(p, p);
+        for (int i = 0; i < batch; i++)
+        {
+            var pi = p.Slice(i * k, k);
+            float sum = 0;
+            for (int j = 0; j < k; j++) sum += pi[j];
+            float inv = 1f / sum;
+            for (int j = 0; j < k; j++) pi[j] *= inv;
+        }
     }
 }
