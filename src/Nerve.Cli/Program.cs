@@ -17,6 +17,7 @@ internal static class Program
             DemoCommand.Create(),
             GraphCommand.Create(),
             EmbedCommand.Create(),
+            BenchCommand.Create(),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }

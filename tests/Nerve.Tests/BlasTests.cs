@@ -73,4 +73,86 @@ public class BlasTests
         BlasReference<T>.Ger(a1, alpha, xm, x, m, k);
         Close(a1, a0, tol);
     }
+
+    /// <summary>Random shapes with every dimension in 1..70 (tails of both widths) plus the model's own shapes.</summary>
+    public static IEnumerable<(int M, int N, int K)> FloatShapes()
+    {
+        var rng = new Random(2014);
+        for (int t = 0; t < 60; t++) yield return (rng.Next(1, 71), rng.Next(1, 71), rng.Next(1, 71));
+        yield return (256, 100, 250);
+        yield return (1, 100, 250);
+        yield return (32, 100, 250);
+        yield return (256, 5, 100);
+        yield return (1, 5, 100);
+        yield return (16, 16, 16);
+        yield return (8, 8, 8);
+    }
+
+    public static TheoryData<int> Widths() => new() { (int)SimdWidth.Scalar, (int)SimdWidth.V256, (int)SimdWidth.V512, (int)SimdWidth.Auto };
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Float_kernels_of_every_width_match_the_scalar_reference_on_odd_shapes(int width)
+    {
+        var w = (SimdWidth)width;
+        foreach (var (m, n, k) in FloatShapes())
+        {
+            var rng = new Random(m * 10_000 + n * 100 + k);
+            string at = $"{w} m={m} n={n} k={k}";
+            var a = Random<float>(rng, m * k);       // (m, k)
+            var bnk = Random<float>(rng, n * k);     // (n, k)
+            var at_ = Random<float>(rng, k * m);     // (k, m)
+            var bkn = Random<float>(rng, k * n);     // (k, n)
+            Same(c => BlasFloat.GemmNT(c, a, bnk, m, n, k, w), c => BlasReference<float>.GemmNT(c, a, bnk, m, n, k), rng, m * n, k, "GemmNT " + at);
+            Same(c => BlasFloat.GemmTN(c, at_, bkn, m, n, k, w), c => BlasReference<float>.GemmTN(c, at_, bkn, m, n, k), rng, m * n, k, "GemmTN " + at);
+            Same(c => BlasFloat.GemmNN(c, a, bkn, m, n, k, w), c => BlasReference<float>.GemmNN(c, a, bkn, m, n, k), rng, m * n, k, "GemmNN " + at);
+            var xk = Random<float>(rng, k);
+            var xm = Random<float>(rng, m);
+            Same(y => BlasFloat.Gemv(y, a, xk, m, k, w), y => BlasReference<float>.Gemv(y, a, xk, m, k), rng, m, k, "Gemv " + at);
+            Same(y => BlasFloat.GemvT(y, a, xm, m, k, w), y => BlasReference<float>.GemvT(y, a, xm, m, k), rng, k, m, "GemvT " + at);
+            var a0 = (float[])a.Clone();
+            var a1 = (float[])a.Clone();
+            BlasFloat.Ger(a0, -0.75f, xm, xk, m, k, w);
+            BlasReference<float>.Ger(a1, -0.75f, xm, xk, m, k);
+            CloseAt(a1, a0, 1e-5, "Ger " + at);
+            var f0 = (float[])a.Clone();
+            var f1 = (float[])a.Clone();
+            var y0 = Random<float>(rng, k);
+            var y1 = (float[])y0.Clone();
+            BlasFloat.GemvTGer(f0, y0, xm, -0.5f, xk, m, k, w);
+            BlasReference<float>.GemvTGer(f1, y1, xm, -0.5f, xk, m, k);
+            CloseAt(f1, f0, 1e-5, "GemvTGer A " + at);
+            CloseAt(y1, y0, 1e-6 * (4 + m), "GemvTGer y " + at);
+            int[] offsets = [0, Math.Max(0, a.Length - k), (m / 2) * k];
+            var s0 = Random<float>(rng, k);
+            var s1 = (float[])s0.Clone();
+            BlasFloat.AddRows(s0, a, offsets, k, w);
+            foreach (int o in offsets) for (int j = 0; j < k; j++) s1[j] += a[o + j];
+            CloseAt(s1, s0, 1e-6, "AddRows " + at);
+        }
+    }
+
+    /// <summary>Runs both on the same random accumulator and compares; the tolerance grows with the depth of the sums.</summary>
+    private static void Same(Action<float[]> fast, Action<float[]> reference, Random rng, int length, int depth, string what)
+    {
+        var c0 = Random<float>(rng, length);
+        var c1 = (float[])c0.Clone();
+        fast(c0);
+        reference(c1);
+        CloseAt(c1, c0, 1e-6 * (4 + depth), what);
+    }
+
+    private static void CloseAt(float[] expected, float[] actual, double tol, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tol * (1 + Math.Abs(expected[i])), $"{what} index {i}: {expected[i]} vs {actual[i]}");
+    }
+
+    [Fact]
+    public void Float_kernels_check_the_span_lengths()
+    {
+        var small = new float[10];
+        Assert.Throws<ArgumentException>(() => Blas<float>.Gemv(small, small, small, 4, 4));
+        Assert.Throws<ArgumentException>(() => Blas<float>.GemmNN(small, small, small, 4, 4, 4));
+    }
 }

@@ -38,4 +38,8 @@ public sealed class ManualBackprop<T>(WindowModel<T> model, int maxBatch) : IBac
         model.Backward(_ws, ids, labels, batch, scale, l2, gradients, touched, trainTable);
         return loss;
     }
+
+    /// <summary>One fused SGD step on one window (<see cref="WindowModel{T}.SgdStep"/>) on this engine's workspace.</summary>
+    public T SgdStep(ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, T learningRate, ReadOnlySpan<bool> trainTable)
+        => model.SgdStep(_ws, ids, labels, learningRate, trainTable);
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Nerve.Numerics;
 
 namespace Nerve.Model;
 
@@ -18,6 +19,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly ParameterBlock _bOut;
     private readonly ParameterBlock[]? _crf; // A, a0, an
     private readonly int[] _width; // width[0] = input, width[l] = hidden l
+    private readonly int _slotWidth; // Config.SlotWidth, a LINQ sum: cached so a step allocates nothing
 
     public WindowModel(ModelConfig config) : this(config, null) { }
 
@@ -27,6 +29,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         Config = config;
         int n = config.Hidden.Count;
         _width = [config.InputDim, .. config.Hidden];
+        _slotWidth = config.SlotWidth;
         Parameters = parameters ?? new Parameters<T>(Layout(config));
         _slots = new EmbeddingSlot[config.Features.Count];
         int offset = 0;
@@ -120,7 +123,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var values = Parameters.Values;
         var x = ws.X.AsSpan(0, batch * _width[0]);
-        WindowEmbedding<T>.Forward(x, ids, values, _slots, batch, Config.Window, Config.SlotWidth);
+        WindowEmbedding<T>.Forward(x, ids, values, _slots, batch, Config.Window, _slotWidth);
         if (ws.InputDropout > 0)
         {
             Dropout.Mask(ws.MaskX.AsSpan(0, x.Length), ws.InputDropout, ws.DropoutSeed, 0);
@@ -241,16 +244,20 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int t = 0; t < _slots.Length; t++)
             {
                 if (!trainTable[t]) continue;
-                WindowEmbedding<T>.Backward(gradients, dx, ids, _slots, touched, batch, Config.Window, Config.SlotWidth, t);
+                WindowEmbedding<T>.Backward(gradients, dx, ids, _slots, touched, batch, Config.Window, _slotWidth, t);
             }
         }
 
         if (l2 != T.Zero)
         {
             // L2 on the weights only, biases and embeddings excluded (PA4 §3.6): ∂(λ/2‖W‖²)/∂W = λW.
-            foreach (var b in Parameters.Blocks)
+            var blocks = Parameters.Blocks;
+            for (int i = 0; i < blocks.Count; i++) // by index: foreach over IReadOnlyList boxes its enumerator
+            {
+                var b = blocks[i];
                 if (b.Kind == ParameterKind.Weight)
                     TensorPrimitives.MultiplyAdd(Parameters.Value(b), l2, Slice(gradients, b), Slice(gradients, b));
+            }
         }
     }
 
@@ -294,6 +301,80 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = batch * ws.Z[l].Length / ws.MaxBatch;
         return ws.HiddenDropout > 0 ? ws.AD[l].AsSpan(0, n) : ws.A[l].AsSpan(0, n);
+    }
+
+    /// <summary>
+    /// One SGD step on one window (batch 1, no L2) with the backward pass fused into the update: θ ← θ − α ∂J/∂θ for the
+    /// gradients of <see cref="Backward"/> (eq. 2a–3e), which are never stored, so each weight matrix is read and written
+    /// once (∂J/∂a_{l−1} = W_lᵀ δ_l is taken at the old W_l first). Equals Forward, Backward and an SGD step up to float
+    /// rounding. Embedding rows of the tables with <paramref name="trainTable"/> set are updated slot by slot. Returns J.
+    /// </summary>
+    public T SgdStep(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, T learningRate, ReadOnlySpan<bool> trainTable)
+    {
+        if (Config.Output == OutputKind.Crf || ws.InputDropout > 0 || ws.HiddenDropout > 0)
+            throw new InvalidOperationException("the fused SGD step covers the softmax and sigmoid heads without dropout");
+        T loss = Forward(ws, ids, labels, 1);
+        T step = -learningRate;
+        int k = Config.OutputDim;
+        var ds = ws.DS.AsSpan(0, k);
+        ds.Clear();
+        var p = ws.P.AsSpan(0, k);
+        if (Config.Output == OutputKind.Softmax)
+            SoftmaxCrossEntropy<T>.Backward(ds, p, labels, 1, k, T.One); // δ3 = p − y (eq. 2a)
+        else
+            SigmoidCrossEntropy<T>.Backward(ds, p, labels, 1, T.One);
+
+        // ∂J/∂a = Uᵀ δ3 at the old U, then U ← U − α δ3 aᵀ (3a), b2 ← b2 − α δ3 (3c).
+        int top = _width[Depth];
+        var daTop = ws.DA[Depth - 1].AsSpan(0, top);
+        daTop.Clear();
+        Blas<T>.GemvTGer(Parameters.Value(_u), daTop, ds, step, ws.A[Depth - 1].AsSpan(0, top), k, top);
+        var bOut = Parameters.Value(_bOut);
+        TensorPrimitives.MultiplyAdd(ds, step, bOut, bOut);
+
+        bool anyTable = false;
+        foreach (bool t in trainTable) anyTable |= t;
+        for (int l = Depth - 1; l >= 0; l--)
+        {
+            int h = _width[l + 1];
+            var dz = ws.DZ[l].AsSpan(0, h);
+            dz.Clear();
+            Activation<T>.Backward(dz, ws.DA[l].AsSpan(0, h), ws.Z[l].AsSpan(0, h), ws.A[l].AsSpan(0, h), Config.Activation); // δ_l (1b, 2b)
+            ReadOnlySpan<T> input = l == 0 ? ws.X.AsSpan(0, _width[0]) : ws.A[l - 1].AsSpan(0, _width[l]);
+            var w = Parameters.Value(_w[l]);
+            // ∂J/∂a_{l−1} = W_lᵀ δ_l (1b, 2c), then W_l ← W_l − α δ_l a_{l−1}ᵀ (1d, 3b).
+            if (l > 0 || anyTable)
+            {
+                var dInput = l > 0 ? ws.DA[l - 1].AsSpan(0, _width[l]) : ws.DX.AsSpan(0, _width[0]);
+                dInput.Clear();
+                Blas<T>.GemvTGer(w, dInput, dz, step, input, h, _width[l]);
+            }
+            else
+            {
+                Blas<T>.Ger(w, step, dz, input, h, _width[l]);
+            }
+            var b = Parameters.Value(_b[l]);
+            TensorPrimitives.MultiplyAdd(dz, step, b, b); // b_l ← b_l − α δ_l (1c, 3d)
+        }
+
+        if (anyTable)
+        {
+            // L[w] ← L[w] − α (Wᵀ δ2)_slot for every slot w filled (eq. 3e).
+            var values = Parameters.Values;
+            ReadOnlySpan<T> dx = ws.DX.AsSpan(0, _width[0]);
+            int f = _slots.Length;
+            for (int t = 0; t < f; t++)
+            {
+                if (!trainTable[t]) continue;
+                var table = _slots[t].Table;
+                for (int c = 0; c < Config.Window; c++)
+                {
+                    var row = values.AsSpan(table.Offset + ids[c * f + t] * table.Cols, table.Cols);
+                    TensorPrimitives.MultiplyAdd(dx.Slice(c * _slotWidth + _slots[t].SlotOffset, table.Cols), step, row, row);
+                }
+            }
+        }
+        return loss;
     }
 
     /// <summary>λ/2 Σ w² over the weight blocks (the regularisation term of J).</summary>

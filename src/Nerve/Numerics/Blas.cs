@@ -1,17 +1,30 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Nerve.Numerics;
 
 /// <summary>
 /// The dense kernels of the window network, row-major, accumulating (<c>+=</c>) like BLAS with beta = 1.
-/// Inner loops are TensorPrimitives' vectorized Dot and MultiplyAdd; <see cref="BlasReference{T}"/> is the
-/// plain scalar reference the tests hold these against.
+/// Floats go to the hand-written Vector512/Vector256 FMA kernels of <see cref="SimdKernels{TW, TV}"/> (the widest the
+/// hardware accelerates); doubles, and vector dimensions shorter than a vector, take TensorPrimitives' Dot and
+/// MultiplyAdd. <see cref="BlasReference{T}"/> is the plain scalar reference the tests hold both against.
 /// </summary>
 public static class Blas<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     /// <summary>y (m) += A (m, n) · x (n).</summary>
     public static void Gemv(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x, int m, int n)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            BlasFloat.Gemv(Cast(y), Cast(a), Cast(x), m, n, SimdWidth.Auto);
+            return;
+        }
+        PortableGemv(y, a, x, m, n);
+    }
+
+    internal static void PortableGemv(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x, int m, int n)
     {
         for (int i = 0; i < m; i++)
             y[i] += TensorPrimitives.Dot(a.Slice(i * n, n), x);
@@ -19,6 +32,16 @@ public static class Blas<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>y (n) += Aᵀ · x, with A (m, n) and x (m).</summary>
     public static void GemvT(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x, int m, int n)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            BlasFloat.GemvT(Cast(y), Cast(a), Cast(x), m, n, SimdWidth.Auto);
+            return;
+        }
+        PortableGemvT(y, a, x, m, n);
+    }
+
+    internal static void PortableGemvT(Span<T> y, ReadOnlySpan<T> a, ReadOnlySpan<T> x, int m, int n)
     {
         for (int i = 0; i < m; i++)
         {
@@ -31,6 +54,16 @@ public static class Blas<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>A (m, n) += alpha · x (m) · yᵀ (n): the rank-1 update.</summary>
     public static void Ger(Span<T> a, T alpha, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, int n)
     {
+        if (typeof(T) == typeof(float))
+        {
+            BlasFloat.Ger(Cast(a), Unsafe.As<T, float>(ref alpha), Cast(x), Cast(y), m, n, SimdWidth.Auto);
+            return;
+        }
+        PortableGer(a, alpha, x, y, m, n);
+    }
+
+    internal static void PortableGer(Span<T> a, T alpha, ReadOnlySpan<T> x, ReadOnlySpan<T> y, int m, int n)
+    {
         for (int i = 0; i < m; i++)
         {
             T s = alpha * x[i];
@@ -42,8 +75,38 @@ public static class Blas<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>
+    /// y (n) += Aᵀ x with A (m, n) and x (m), then A += alpha · x vᵀ with v (n): <see cref="GemvT"/> followed by
+    /// <see cref="Ger"/> on the same matrix in one pass over it (batch-1 backward fused with the SGD step).
+    /// </summary>
+    public static void GemvTGer(Span<T> a, Span<T> y, ReadOnlySpan<T> x, T alpha, ReadOnlySpan<T> v, int m, int n)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            BlasFloat.GemvTGer(Cast(a), Cast(y), Cast(x), Unsafe.As<T, float>(ref alpha), Cast(v), m, n, SimdWidth.Auto);
+            return;
+        }
+        PortableGemvTGer(a, y, x, alpha, v, m, n);
+    }
+
+    internal static void PortableGemvTGer(Span<T> a, Span<T> y, ReadOnlySpan<T> x, T alpha, ReadOnlySpan<T> v, int m, int n)
+    {
+        PortableGemvT(y, a, x, m, n);
+        PortableGer(a, alpha, x, v, m, n);
+    }
+
     /// <summary>C (m, n) += A (m, k) · Bᵀ, with B (n, k). The forward product z = x Wᵀ of a batch.</summary>
     public static void GemmNT(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            BlasFloat.GemmNT(Cast(c), Cast(a), Cast(b), m, n, k, SimdWidth.Auto);
+            return;
+        }
+        PortableGemmNT(c, a, b, m, n, k);
+    }
+
+    internal static void PortableGemmNT(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
     {
         for (int i = 0; i < m; i++)
         {
@@ -56,6 +119,16 @@ public static class Blas<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>C (m, n) += Aᵀ · B, with A (k, m) and B (k, n). The weight gradient dW = δᵀ x of a batch.</summary>
     public static void GemmTN(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            BlasFloat.GemmTN(Cast(c), Cast(a), Cast(b), m, n, k, SimdWidth.Auto);
+            return;
+        }
+        PortableGemmTN(c, a, b, m, n, k);
+    }
+
+    internal static void PortableGemmTN(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
     {
         for (int p = 0; p < k; p++)
         {
@@ -76,6 +149,16 @@ public static class Blas<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>C (m, n) += A (m, k) · B (k, n). The input gradient dx = δ W of a batch.</summary>
     public static void GemmNN(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
     {
+        if (typeof(T) == typeof(float))
+        {
+            BlasFloat.GemmNN(Cast(c), Cast(a), Cast(b), m, n, k, SimdWidth.Auto);
+            return;
+        }
+        PortableGemmNN(c, a, b, m, n, k);
+    }
+
+    internal static void PortableGemmNN(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
+    {
         for (int i = 0; i < m; i++)
         {
             var ci = c.Slice(i * n, n);
@@ -88,6 +171,9 @@ public static class Blas<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
         }
     }
+    private static Span<float> Cast(Span<T> s) => MemoryMarshal.Cast<T, float>(s);
+
+    private static ReadOnlySpan<float> Cast(ReadOnlySpan<T> s) => MemoryMarshal.Cast<T, float>(s);
 }
 
 /// <summary>Plain scalar loops: the reference every fast kernel in <see cref="Blas{T}"/> is tested against.</summary>
@@ -118,6 +204,12 @@ public static class BlasReference<T> where T : unmanaged, IFloatingPointIeee754<
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
                 a[i * n + j] += alpha * x[i] * y[j];
+    }
+
+    public static void GemvTGer(Span<T> a, Span<T> y, ReadOnlySpan<T> x, T alpha, ReadOnlySpan<T> v, int m, int n)
+    {
+        GemvT(y, a, x, m, n);
+        Ger(a, alpha, x, v, m, n);
     }
 
     public static void GemmNT(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)

@@ -20,7 +20,6 @@ public enum OptimizerKind
 public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Parameters<T> _p;
-    private readonly T[] _tmp;
     private readonly T _epsilon;
 
     public Optimizer(Parameters<T> parameters, OptimizerKind kind, double epsilon = 1e-8)
@@ -29,7 +28,6 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         Kind = kind;
         _epsilon = T.CreateTruncating(epsilon);
         State = kind == OptimizerKind.AdaGrad ? new T[parameters.Count] : [];
-        _tmp = new T[parameters.Blocks.Max(b => b.Kind == ParameterKind.Embedding ? b.Cols : b.Length)];
     }
 
     public OptimizerKind Kind { get; }
@@ -40,8 +38,10 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>θ ← update(θ, g) for dense blocks and touched rows; g is zeroed and the row sets cleared.</summary>
     public void Step(Span<T> gradients, RowSet[] touched, ReadOnlySpan<EmbeddingSlot> tables, ReadOnlySpan<bool> trainTable, T learningRate)
     {
-        foreach (var b in _p.Blocks)
+        var blocks = _p.Blocks;
+        for (int i = 0; i < blocks.Count; i++) // by index: foreach over IReadOnlyList boxes its enumerator every step
         {
+            var b = blocks[i];
             if (b.Kind == ParameterKind.Embedding) continue;
             Update(b.Offset, b.Length, gradients, learningRate);
         }
@@ -66,13 +66,27 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         else
         {
+            // One pass instead of five over G, g and θ, with the same operations in the same order.
             var acc = State.AsSpan(offset, length);
-            var tmp = _tmp.AsSpan(0, length);
-            TensorPrimitives.MultiplyAdd(g, g, acc, acc);   // G += g²
-            TensorPrimitives.Sqrt(acc, tmp);
-            TensorPrimitives.Add(tmp, _epsilon, tmp);
-            TensorPrimitives.Divide(g, tmp, tmp);           // g / (√G + ε)
-            TensorPrimitives.MultiplyAdd(tmp, -lr, theta, theta);
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var eps = new Vector<T>(_epsilon);
+                var step = new Vector<T>(-lr);
+                for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
+                {
+                    var gv = new Vector<T>(g[i..]);
+                    var av = gv * gv + new Vector<T>(acc[i..]);                    // G += g²
+                    av.CopyTo(acc[i..]);
+                    var u = gv / (Vector.SquareRoot(av) + eps);                   // g / (√G + ε)
+                    (u * step + new Vector<T>(theta[i..])).CopyTo(theta[i..]);   // θ −= α g / (√G + ε)
+                }
+            }
+            for (; i < length; i++)
+            {
+                acc[i] = g[i] * g[i] + acc[i];
+                theta[i] = g[i] / (T.Sqrt(acc[i]) + _epsilon) * -lr + theta[i];
+            }
         }
         g.Clear();
     }

@@ -86,9 +86,7 @@ public sealed class Trainer
             (firstEpoch, startWindow, bestEpoch, bestF1) = LoadCheckpoint(checkpoint, reports);
         var total = Stopwatch.StartNew();
         // A unit is a window, or for the CRF a whole sentence; a batch is that many units.
-        int capacity = _sentenceUnits ? Math.Max(1, _longest) : _o.Batch;
-        var workers = Enumerable.Range(0, Math.Max(1, Math.Min(_o.Threads, _o.Batch))).Select(_ => new Worker(_engine(_model.Network, capacity), _model, capacity, _train.WindowWidth)).ToArray();
-        workers[0].Gradients = p.Gradients; // worker 0 accumulates in place; the others are reduced into it
+        var runner = new StepRunner(_model.Network, _optimizer, _trainTable, _o, _sentenceUnits ? Math.Max(1, _longest) : _o.Batch, _train.WindowWidth, _engine);
         var order = new int[_units];
         int patienceLeft = _o.Patience;
         for (int epoch = firstEpoch; epoch <= _o.Epochs; epoch++)
@@ -107,7 +105,7 @@ public sealed class Trainer
                     return new TrainResult(reports, bestEpoch, bestF1, true, total.Elapsed);
                 }
                 int b = Math.Min(_o.Batch, order.Length - start);
-                loss += Step(workers, order, start, b, lr, epoch);
+                loss += _sentenceUnits ? runner.StepSentences(_train, order, start, b, lr, epoch) : runner.Step(_train, order, start, b, lr, epoch);
                 done += b;
                 if ((start / _o.Batch) % 64 == 0) observer?.Progress(done);
             }
@@ -134,114 +132,6 @@ public sealed class Trainer
         }
         _best.CopyTo(p.Values, 0);
         return new TrainResult(reports, bestEpoch, bestF1, false, total.Elapsed);
-    }
-
-    /// <summary>One update on the units order[offset … offset + b − 1]; returns their summed loss.</summary>
-    private double Step(Worker[] workers, int[] order, int offset, int b, float lr, int epoch)
-    {
-        var net = _model.Network;
-        float scale = 1f / b;
-        float l2 = (float)_o.L2;
-        int used = Math.Min(workers.Length, b);
-        if (used == 1)
-        {
-            double loss = Work(workers[0], order, offset, b, scale, l2, epoch, 0);
-            Clip(workers[0]);
-            _optimizer.Step(workers[0].Gradients, workers[0].Touched, net.Tables, _trainTable, lr);
-            return loss;
-        }
-        // Data-parallel: worker t takes a fixed slice, the gradients are summed in worker order (deterministic).
-        int per = (b + used - 1) / used;
-        Parallel.For(0, used, new ParallelOptions { MaxDegreeOfParallelism = used }, t =>
-        {
-            int a = t * per, n = Math.Min(per, b - a);
-            workers[t].Loss = n <= 0 ? 0 : Work(workers[t], order, offset + a, n, scale, t == 0 ? l2 : 0f, epoch, a);
-        });
-        var g0 = workers[0].Gradients;
-        double total = workers[0].Loss;
-        var p = net.Parameters;
-        for (int t = 1; t < used; t++)
-        {
-            var w = workers[t];
-            total += w.Loss;
-            foreach (var blk in p.Blocks)
-            {
-                if (blk.Kind == ParameterKind.Embedding) continue;
-                var src = w.Gradients.AsSpan(blk.Offset, blk.Length);
-                TensorPrimitives.Add(g0.AsSpan(blk.Offset, blk.Length), src, g0.AsSpan(blk.Offset, blk.Length));
-                src.Clear();
-            }
-            var tables = net.Tables;
-            for (int k = 0; k < tables.Length; k++)
-            {
-                var tb = tables[k].Table;
-                foreach (int row in w.Touched[k].Rows)
-                {
-                    var src = w.Gradients.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
-                    var dst = g0.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
-                    TensorPrimitives.Add(dst, src, dst);
-                    src.Clear();
-                    workers[0].Touched[k].Add(row);
-                }
-                w.Touched[k].Clear();
-            }
-        }
-        Clip(workers[0]);
-        _optimizer.Step(g0, workers[0].Touched, net.Tables, _trainTable, lr);
-        return total;
-    }
-
-    /// <summary>Loss and gradient of units order[offset … offset + n − 1] on one worker; <paramref name="slot"/> numbers its first unit in the batch.</summary>
-    private double Work(Worker w, int[] order, int offset, int n, float scale, float l2, int epoch, int slot)
-    {
-        bool dropout = _o.InputDropout > 0 || _o.HiddenDropout > 0;
-        ulong stepSeed = Dropout.Mix((ulong)_o.Seed * 0x100000001B3UL ^ ((ulong)epoch << 40) ^ (ulong)offset);
-        if (!_sentenceUnits)
-        {
-            _train.Gather(order.AsSpan(offset, n), w.Ids, w.Labels);
-            if (dropout) w.Engine.SetDropout(_o.InputDropout, _o.HiddenDropout, stepSeed);
-            return w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, scale, l2, w.Gradients, w.Touched, _trainTable);
-        }
-        double loss = 0;
-        var starts = _train.SentenceStarts;
-        for (int i = 0; i < n; i++)
-        {
-            int sentence = order[offset + i];
-            int from = starts[sentence], len = starts[sentence + 1] - from;
-            if (len == 0) continue;
-            _train.GatherRange(from, len, w.Ids);
-            _train.Labels.AsSpan(from, len).CopyTo(w.Labels);
-            if (dropout) w.Engine.SetDropout(_o.InputDropout, _o.HiddenDropout, Dropout.Mix(stepSeed + (ulong)(slot + i)));
-            // λ once per update: on the first sentence of worker 0's slice.
-            loss += w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, len), len, scale, i == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
-        }
-        return loss;
-    }
-
-    /// <summary>Rescales the gradient (dense blocks and touched rows) to norm ≤ ClipNorm.</summary>
-    private void Clip(Worker w)
-    {
-        if (_o.ClipNorm <= 0) return;
-        var net = _model.Network;
-        var g = w.Gradients;
-        double sq = 0;
-        foreach (var blk in net.Parameters.Blocks)
-            if (blk.Kind != ParameterKind.Embedding) sq += TensorPrimitives.SumOfSquares<float>(g.AsSpan(blk.Offset, blk.Length));
-        var tables = net.Tables;
-        for (int k = 0; k < tables.Length; k++)
-            foreach (int row in w.Touched[k].Rows)
-                sq += TensorPrimitives.SumOfSquares<float>(g.AsSpan(tables[k].Table.Offset + row * tables[k].Table.Cols, tables[k].Table.Cols));
-        double norm = Math.Sqrt(sq);
-        if (norm <= _o.ClipNorm) return;
-        float f = (float)(_o.ClipNorm / norm);
-        foreach (var blk in net.Parameters.Blocks)
-            if (blk.Kind != ParameterKind.Embedding) TensorPrimitives.Multiply(g.AsSpan(blk.Offset, blk.Length), f, g.AsSpan(blk.Offset, blk.Length));
-        for (int k = 0; k < tables.Length; k++)
-            foreach (int row in w.Touched[k].Rows)
-            {
-                var r = g.AsSpan(tables[k].Table.Offset + row * tables[k].Table.Cols, tables[k].Table.Cols);
-                TensorPrimitives.Multiply(r, f, r);
-            }
     }
 
     /// <summary>
@@ -296,25 +186,5 @@ public sealed class Trainer
         reports.AddRange(System.Text.Json.JsonSerializer.Deserialize<List<EpochReport>>(Meta("history")) ?? []);
         return (int.Parse(Meta("next_epoch"), CultureInfo.InvariantCulture), int.Parse(Meta("next_window"), CultureInfo.InvariantCulture),
             int.Parse(Meta("best_epoch"), CultureInfo.InvariantCulture), double.Parse(Meta("best_f1"), CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>One thread's buffers.</summary>
-    private sealed class Worker
-    {
-        public Worker(IBackprop<float> engine, NerModel model, int batch, int width)
-        {
-            Engine = engine;
-            Ids = new int[batch * width];
-            Labels = new int[batch];
-            Gradients = new float[model.Network.Parameters.Count];
-            Touched = model.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
-        }
-
-        public IBackprop<float> Engine { get; }
-        public int[] Ids { get; }
-        public int[] Labels { get; }
-        public float[] Gradients { get; set; }
-        public RowSet[] Touched { get; }
-        public double Loss { get; set; }
     }
 }

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Nerve.Training;
+
+namespace Nerve.Cli;
+
+/// <summary>`nerve bench`: tokens/s of training and tagging on synthetic data of CoNLL size (<see cref="Bench"/>).</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var hidden = new Option<int>("--hidden") { Description = "Hidden units H.", DefaultValueFactory = _ => 100 };
+        var window = new Option<int>("--window") { Description = "Window size C.", DefaultValueFactory = _ => 5 };
+        var dim = new Option<int>("--dim") { Description = "Word vector dimension d.", DefaultValueFactory = _ => 50 };
+        var classes = new Option<int>("--classes") { Description = "Output classes K.", DefaultValueFactory = _ => 5 };
+        var batch = new Option<string>("--batch") { Description = "Comma-separated batch sizes.", DefaultValueFactory = _ => "1,32,256" };
+        var threads = new Option<string>("--threads") { Description = "Comma-separated thread counts.", DefaultValueFactory = _ => "1,2" };
+        var tokens = new Option<int>("--tokens") { Description = "Windows per timed pass (CoNLL 2003 train: ~200k).", DefaultValueFactory = _ => 200_000 };
+        var vocab = new Option<int>("--vocab") { Description = "Synthetic vocabulary size (Zipfian ids).", DefaultValueFactory = _ => 20_000 };
+        var mode = new Option<string>("--mode") { Description = "train, tag or train,tag.", DefaultValueFactory = _ => "train,tag" };
+        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd or adagrad for train mode.", DefaultValueFactory = _ => OptimizerKind.Sgd };
+        var precompute = new Option<int>("--precompute") { Description = "Tag mode: cache the first layer for this many frequent words (Chen & Manning 2014); 0 = off.", DefaultValueFactory = _ => 0 };
+        var repetitions = new Option<int>("--repetitions") { Description = "Timed passes; the median is reported.", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line and configuration." };
+        var cmd = new Command("bench", "Measure training and tagging speed (tokens/s, median of timed passes after a warm-up) on synthetic data.")
+        {
+            hidden, window, dim, classes, batch, threads, tokens, vocab, mode, optimizer, precompute, repetitions, json,
+        };
+        cmd.SetAction(r => Cli.Guard(() =>
+        {
+            var modes = new List<BenchMode>();
+            foreach (var m in (r.GetValue(mode) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                modes.Add(m switch
+                {
+                    "train" => BenchMode.Train,
+                    "tag" => BenchMode.Tag,
+                    _ => throw new NerveException($"--mode: expected train, tag or train,tag, found \"{m}\""),
+                });
+            var o = new BenchOptions
+            {
+                Hidden = r.GetValue(hidden),
+                Window = r.GetValue(window),
+                Dim = r.GetValue(dim),
+                Classes = r.GetValue(classes),
+                Batches = Cli.ParseSizes(r.GetValue(batch) ?? "", "--batch"),
+                Threads = Cli.ParseSizes(r.GetValue(threads) ?? "", "--threads"),
+                Tokens = r.GetValue(tokens),
+                Vocabulary = r.GetValue(vocab),
+                Modes = modes,
+                Optimizer = r.GetValue(optimizer),
+                Precompute = r.GetValue(precompute),
+                Repetitions = r.GetValue(repetitions),
+            };
+            o.Validate();
+            bool asJson = r.GetValue(json);
+            var results = new List<BenchResult>();
+            if (!asJson)
+                Console.WriteLine($"nerve bench: C = {o.Window}, d = {o.Dim}, H = {o.Hidden}, K = {o.Classes}, vocabulary {o.Vocabulary}, {o.Tokens} tokens per pass, median of {o.Repetitions}");
+            foreach (var result in Bench.Run(o))
+            {
+                if (asJson) Console.WriteLine(result.ToJson());
+                results.Add(result);
+            }
+            if (!asJson) Console.Write(Bench.Table(results));
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,396 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Nerve.Numerics;
+
+/// <summary>Which vector width the float kernels use; <see cref="Auto"/> picks the widest the hardware accelerates.</summary>
+internal enum SimdWidth
+{
+    Auto,
+    Scalar,
+    V256,
+    V512,
+}
+
+/// <summary>
+/// One vector width as static abstract members, so each kernel below is written once and the JIT specialises it per
+/// width (struct type arguments are compiled separately and the calls inline).
+/// </summary>
+internal interface IWidth<TV> where TV : struct
+{
+    static abstract int Count { get; }
+    static abstract TV Zero { get; }
+    static abstract TV Load(ref float p, nuint i);
+    static abstract void Store(TV v, ref float p, nuint i);
+    static abstract TV Splat(float x);
+    /// <summary>a · b + c with one rounding.</summary>
+    static abstract TV Fma(TV a, TV b, TV c);
+    static abstract TV Add(TV a, TV b);
+    static abstract TV And(TV a, TV mask);
+    static abstract float Sum(TV v);
+    /// <summary>Lanes [Count − rem, Count) set: the new elements of a tail chunk loaded at n − Count, overlapping the previous chunk.</summary>
+    static abstract TV TailMask(int rem);
+}
+
+internal readonly struct W512 : IWidth<Vector512<float>>
+{
+    public static int Count => Vector512<float>.Count;
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float p, nuint i) => Vector512.LoadUnsafe(ref p, i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float p, nuint i) => v.StoreUnsafe(ref p, i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float x) => Vector512.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Fma(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> mask) => a & mask;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Vector512.Sum(v);
+    public static Vector512<float> TailMask(int rem) => Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(MaskTable.Bits), (nuint)(16 - Count + rem));
+}
+
+internal readonly struct W256 : IWidth<Vector256<float>>
+{
+    public static int Count => Vector256<float>.Count;
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float p, nuint i) => Vector256.LoadUnsafe(ref p, i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float p, nuint i) => v.StoreUnsafe(ref p, i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Vector256.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Fma(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> mask) => a & mask;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Vector256.Sum(v);
+    public static Vector256<float> TailMask(int rem) => Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(MaskTable.Bits), (nuint)(16 - Count + rem));
+}
+
+internal static class MaskTable
+{
+    /// <summary>16 zero lanes then 16 all-ones lanes; a window of Count lanes at 16 − Count + rem sets the last rem.</summary>
+    public static readonly float[] Bits = [.. Enumerable.Repeat(0f, 16), .. Enumerable.Repeat(BitConverter.Int32BitsToSingle(-1), 16)];
+}
+
+/// <summary>
+/// Register-blocked float kernels for one vector width. Every kernel needs its vector dimension ≥ Count: a ragged end is
+/// handled by one more chunk at n − Count whose overlapping lanes are masked to zero, so no scalar tail loop remains.
+/// Same contracts as <see cref="Blas{T}"/>; <see cref="BlasReference{T}"/> is their reference.
+/// </summary>
+internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV : struct
+{
+    /// <summary>y (m) += A (m, n) · x (n), n ≥ Count: four rows share each load of x.</summary>
+    public static void Gemv(Span<float> y, ReadOnlySpan<float> a, ReadOnlySpan<float> x, int m, int n)
+    {
+        int w = TW.Count, full = n / w * w, rem = n - full;
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rx = ref MemoryMarshal.GetReference(x);
+        TV tail = rem == 0 ? TW.Zero : TW.And(TW.Load(ref rx, (nuint)(n - w)), TW.TailMask(rem));
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            nuint r0 = (nuint)(i * n), r1 = r0 + (nuint)n, r2 = r1 + (nuint)n, r3 = r2 + (nuint)n;
+            TV s0 = TW.Zero, s1 = TW.Zero, s2 = TW.Zero, s3 = TW.Zero;
+            for (int j = 0; j < full; j += w)
+            {
+                var xv = TW.Load(ref rx, (nuint)j);
+                s0 = TW.Fma(TW.Load(ref ra, r0 + (nuint)j), xv, s0);
+                s1 = TW.Fma(TW.Load(ref ra, r1 + (nuint)j), xv, s1);
+                s2 = TW.Fma(TW.Load(ref ra, r2 + (nuint)j), xv, s2);
+                s3 = TW.Fma(TW.Load(ref ra, r3 + (nuint)j), xv, s3);
+            }
+            if (rem != 0)
+            {
+                nuint t = (nuint)(n - w);
+                s0 = TW.Fma(TW.Load(ref ra, r0 + t), tail, s0);
+                s1 = TW.Fma(TW.Load(ref ra, r1 + t), tail, s1);
+                s2 = TW.Fma(TW.Load(ref ra, r2 + t), tail, s2);
+                s3 = TW.Fma(TW.Load(ref ra, r3 + t), tail, s3);
+            }
+            y[i] += TW.Sum(s0);
+            y[i + 1] += TW.Sum(s1);
+            y[i + 2] += TW.Sum(s2);
+            y[i + 3] += TW.Sum(s3);
+        }
+        for (; i < m; i++)
+        {
+            nuint r = (nuint)(i * n);
+            TV s = TW.Zero;
+            for (int j = 0; j < full; j += w)
+                s = TW.Fma(TW.Load(ref ra, r + (nuint)j), TW.Load(ref rx, (nuint)j), s);
+            if (rem != 0) s = TW.Fma(TW.Load(ref ra, r + (nuint)(n - w)), tail, s);
+            y[i] += TW.Sum(s);
+        }
+    }
+
+    /// <summary>y (n) += Aᵀ x, A (m, n), n ≥ Count: four column chunks of y stay in registers over all m rows.</summary>
+    public static void GemvT(Span<float> y, ReadOnlySpan<float> a, ReadOnlySpan<float> x, int m, int n)
+    {
+        int w = TW.Count, full = n / w * w, rem = n - full;
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        int j = 0;
+        for (; j + 4 * w <= full; j += 4 * w)
+        {
+            nuint c = (nuint)j, cw = (nuint)w;
+            TV y0 = TW.Load(ref ry, c), y1 = TW.Load(ref ry, c + cw), y2 = TW.Load(ref ry, c + 2 * cw), y3 = TW.Load(ref ry, c + 3 * cw);
+            for (int i = 0; i < m; i++)
+            {
+                var xi = TW.Splat(x[i]);
+                nuint r = (nuint)(i * n) + c;
+                y0 = TW.Fma(TW.Load(ref ra, r), xi, y0);
+                y1 = TW.Fma(TW.Load(ref ra, r + cw), xi, y1);
+                y2 = TW.Fma(TW.Load(ref ra, r + 2 * cw), xi, y2);
+                y3 = TW.Fma(TW.Load(ref ra, r + 3 * cw), xi, y3);
+            }
+            TW.Store(y0, ref ry, c);
+            TW.Store(y1, ref ry, c + cw);
+            TW.Store(y2, ref ry, c + 2 * cw);
+            TW.Store(y3, ref ry, c + 3 * cw);
+        }
+        for (; j < full; j += w)
+        {
+            TV y0 = TW.Load(ref ry, (nuint)j);
+            for (int i = 0; i < m; i++)
+                y0 = TW.Fma(TW.Load(ref ra, (nuint)(i * n + j)), TW.Splat(x[i]), y0);
+            TW.Store(y0, ref ry, (nuint)j);
+        }
+        if (rem != 0)
+        {
+            nuint t = (nuint)(n - w);
+            TV s = TW.Zero;
+            for (int i = 0; i < m; i++)
+                s = TW.Fma(TW.Load(ref ra, (nuint)(i * n) + t), TW.Splat(x[i]), s);
+            TW.Store(TW.Add(TW.Load(ref ry, t), TW.And(s, TW.TailMask(rem))), ref ry, t);
+        }
+    }
+
+    /// <summary>A (m, n) += alpha · x yᵀ, n ≥ Count.</summary>
+    public static void Ger(Span<float> a, float alpha, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int m, int n)
+    {
+        int w = TW.Count, full = n / w * w, rem = n - full;
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        TV tail = rem == 0 ? TW.Zero : TW.And(TW.Load(ref ry, (nuint)(n - w)), TW.TailMask(rem));
+        for (int i = 0; i < m; i++)
+        {
+            float si = alpha * x[i];
+            if (si == 0f) continue;
+            var s = TW.Splat(si);
+            ref float row = ref Unsafe.Add(ref ra, i * n);
+            int j = 0;
+            for (; j + 2 * w <= full; j += 2 * w)
+            {
+                nuint c = (nuint)j, cw = (nuint)w;
+                TW.Store(TW.Fma(TW.Load(ref ry, c), s, TW.Load(ref row, c)), ref row, c);
+                TW.Store(TW.Fma(TW.Load(ref ry, c + cw), s, TW.Load(ref row, c + cw)), ref row, c + cw);
+            }
+            for (; j < full; j += w)
+                TW.Store(TW.Fma(TW.Load(ref ry, (nuint)j), s, TW.Load(ref row, (nuint)j)), ref row, (nuint)j);
+            if (rem != 0)
+            {
+                nuint t = (nuint)(n - w);
+                TW.Store(TW.Fma(tail, s, TW.Load(ref row, t)), ref row, t);
+            }
+        }
+    }
+
+    /// <summary>z (n) += Σ_r src[offsets[r] … offsets[r] + n), n ≥ Count: a sum of rows kept in registers, one store per chunk.</summary>
+    public static void AddRows(Span<float> z, ReadOnlySpan<float> src, ReadOnlySpan<int> offsets, int n)
+    {
+        int w = TW.Count, full = n / w * w, rem = n - full;
+        ref float rz = ref MemoryMarshal.GetReference(z);
+        ref float rs = ref MemoryMarshal.GetReference(src);
+        for (int j = 0; j < full; j += w)
+        {
+            TV acc = TW.Load(ref rz, (nuint)j);
+            foreach (int o in offsets) acc = TW.Add(acc, TW.Load(ref rs, (nuint)(o + j)));
+            TW.Store(acc, ref rz, (nuint)j);
+        }
+        if (rem != 0)
+        {
+            nuint t = (nuint)(n - w);
+            TV acc = TW.Zero;
+            foreach (int o in offsets) acc = TW.Add(acc, TW.Load(ref rs, (nuint)o + t));
+            TW.Store(TW.Add(TW.Load(ref rz, t), TW.And(acc, TW.TailMask(rem))), ref rz, t);
+        }
+    }
+
+    /// <summary>
+    /// y (n) += Aᵀ x, then A (m, n) += alpha · x vᵀ, reading and writing each row of A once (n ≥ Count): the batch-1
+    /// backward of a layer fused with its SGD update, W ← W − α δ aᵀ after ∂J/∂a = Wᵀ δ at the old W.
+    /// </summary>
+    public static void GemvTGer(Span<float> a, Span<float> y, ReadOnlySpan<float> x, float alpha, ReadOnlySpan<float> v, int m, int n)
+    {
+        int w = TW.Count, full = n / w * w, rem = n - full;
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        ref float rv = ref MemoryMarshal.GetReference(v);
+        TV tailMask = rem == 0 ? TW.Zero : TW.TailMask(rem);
+        int i = 0;
+        for (; i + 4 <= m; i += 4)
+        {
+            TV x0 = TW.Splat(x[i]), x1 = TW.Splat(x[i + 1]), x2 = TW.Splat(x[i + 2]), x3 = TW.Splat(x[i + 3]);
+            TV s0 = TW.Splat(alpha * x[i]), s1 = TW.Splat(alpha * x[i + 1]), s2 = TW.Splat(alpha * x[i + 2]), s3 = TW.Splat(alpha * x[i + 3]);
+            nuint r0 = (nuint)(i * n), r1 = r0 + (nuint)n, r2 = r1 + (nuint)n, r3 = r2 + (nuint)n;
+            for (int j = 0; j < full; j += w)
+            {
+                nuint c = (nuint)j;
+                TV vv = TW.Load(ref rv, c);
+                TV a0 = TW.Load(ref ra, r0 + c), a1 = TW.Load(ref ra, r1 + c), a2 = TW.Load(ref ra, r2 + c), a3 = TW.Load(ref ra, r3 + c);
+                TV yv = TW.Fma(a3, x3, TW.Fma(a2, x2, TW.Fma(a1, x1, TW.Fma(a0, x0, TW.Load(ref ry, c)))));
+                TW.Store(yv, ref ry, c);
+                TW.Store(TW.Fma(vv, s0, a0), ref ra, r0 + c);
+                TW.Store(TW.Fma(vv, s1, a1), ref ra, r1 + c);
+                TW.Store(TW.Fma(vv, s2, a2), ref ra, r2 + c);
+                TW.Store(TW.Fma(vv, s3, a3), ref ra, r3 + c);
+            }
+            if (rem != 0)
+            {
+                // The tail chunk overlaps finished lanes: y gets masked products, A masked updates.
+                nuint c = (nuint)(n - w);
+                TV vv = TW.And(TW.Load(ref rv, c), tailMask);
+                TV a0 = TW.Load(ref ra, r0 + c), a1 = TW.Load(ref ra, r1 + c), a2 = TW.Load(ref ra, r2 + c), a3 = TW.Load(ref ra, r3 + c);
+                TV d = TW.Fma(a3, x3, TW.Fma(a2, x2, TW.Fma(a1, x1, TW.Fma(a0, x0, TW.Zero))));
+                TW.Store(TW.Add(TW.Load(ref ry, c), TW.And(d, tailMask)), ref ry, c);
+                TW.Store(TW.Fma(vv, s0, a0), ref ra, r0 + c);
+                TW.Store(TW.Fma(vv, s1, a1), ref ra, r1 + c);
+                TW.Store(TW.Fma(vv, s2, a2), ref ra, r2 + c);
+                TW.Store(TW.Fma(vv, s3, a3), ref ra, r3 + c);
+            }
+        }
+        for (; i < m; i++)
+        {
+            TV xi = TW.Splat(x[i]), si = TW.Splat(alpha * x[i]);
+            nuint r = (nuint)(i * n);
+            for (int j = 0; j < full; j += w)
+            {
+                nuint c = (nuint)j;
+                TV ai = TW.Load(ref ra, r + c);
+                TW.Store(TW.Fma(ai, xi, TW.Load(ref ry, c)), ref ry, c);
+                TW.Store(TW.Fma(TW.Load(ref rv, c), si, ai), ref ra, r + c);
+            }
+            if (rem != 0)
+            {
+                nuint c = (nuint)(n - w);
+                TV ai = TW.Load(ref ra, r + c);
+                TW.Store(TW.Add(TW.Load(ref ry, c), TW.And(TW.Fma(ai, xi, TW.Zero), tailMask)), ref ry, c);
+                TW.Store(TW.Fma(TW.And(TW.Load(ref rv, c), tailMask), si, ai), ref ra, r + c);
+            }
+        }
+    }
+
+    /// <summary>
+    /// C (m, n) += A · B with B (k, n) row-major and A read through strides: element (i, p) of A at a[i·rowStride + p·colStride]
+    /// (GemmNN: rowStride = k, colStride = 1; GemmTN: rowStride = 1, colStride = m). n ≥ Count.
+    /// Blocked as in Goto's GEMM: k in panels of <see cref="KcBlock"/> so a B panel stays in L1/L2 across row blocks;
+    /// a 4 × 2-vector micro-kernel keeps 8 accumulators in registers and broadcasts A.
+    /// </summary>
+    public static void GemmStrided(Span<float> c, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, int m, int n, int k)
+    {
+        int w = TW.Count, full = n / w * w, rem = n - full;
+        TV ones = TW.TailMask(w);
+        TV tailMask = rem == 0 ? TW.Zero : TW.TailMask(rem);
+        for (int pc = 0; pc < k; pc += KcBlock)
+        {
+            int kc = Math.Min(KcBlock, k - pc);
+            int j = 0;
+            for (; j + 2 * w <= full; j += 2 * w)
+            {
+                int i = 0;
+                for (; i + 4 <= m; i += 4) Micro4x2(c, a, rowStride, colStride, b, i, j, pc, kc, n);
+                for (; i < m; i++) Micro1x1(c, a, rowStride, colStride, b, i, j, pc, kc, n, ones, 2);
+            }
+            for (; j < full; j += w)
+            {
+                int i = 0;
+                for (; i + 4 <= m; i += 4) Micro4x1(c, a, rowStride, colStride, b, i, j, pc, kc, n, ones);
+                for (; i < m; i++) Micro1x1(c, a, rowStride, colStride, b, i, j, pc, kc, n, ones, 1);
+            }
+            if (rem != 0)
+            {
+                int t = n - w;
+                int i = 0;
+                for (; i + 4 <= m; i += 4) Micro4x1(c, a, rowStride, colStride, b, i, t, pc, kc, n, tailMask);
+                for (; i < m; i++) Micro1x1(c, a, rowStride, colStride, b, i, t, pc, kc, n, tailMask, 1);
+            }
+        }
+    }
+
+    /// <summary>Depth of a k panel: 128 rows of a 2-vector B strip are 16 KB (512-bit) or 8 KB (256-bit).</summary>
+    private const int KcBlock = 128;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Micro4x2(Span<float> c, ReadOnlySpan<float> a, int rs, int cs, ReadOnlySpan<float> b, int i, int j, int pc, int kc, int n)
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        nuint w = (nuint)TW.Count;
+        TV c00 = TW.Zero, c01 = TW.Zero, c10 = TW.Zero, c11 = TW.Zero, c20 = TW.Zero, c21 = TW.Zero, c30 = TW.Zero, c31 = TW.Zero;
+        nuint pa = (nuint)(i * rs + pc * cs), ars = (nuint)rs, acs = (nuint)cs;
+        nuint pb = (nuint)(pc * n + j), bn = (nuint)n;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = TW.Load(ref rb, pb), b1 = TW.Load(ref rb, pb + w);
+            TV a0 = TW.Splat(Unsafe.Add(ref ra, pa));
+            c00 = TW.Fma(a0, b0, c00); c01 = TW.Fma(a0, b1, c01);
+            TV a1 = TW.Splat(Unsafe.Add(ref ra, pa + ars));
+            c10 = TW.Fma(a1, b0, c10); c11 = TW.Fma(a1, b1, c11);
+            TV a2 = TW.Splat(Unsafe.Add(ref ra, pa + 2 * ars));
+            c20 = TW.Fma(a2, b0, c20); c21 = TW.Fma(a2, b1, c21);
+            TV a3 = TW.Splat(Unsafe.Add(ref ra, pa + 3 * ars));
+            c30 = TW.Fma(a3, b0, c30); c31 = TW.Fma(a3, b1, c31);
+            pa += acs;
+            pb += bn;
+        }
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        nuint o = (nuint)(i * n + j);
+        TW.Store(TW.Add(TW.Load(ref rc, o), c00), ref rc, o); TW.Store(TW.Add(TW.Load(ref rc, o + w), c01), ref rc, o + w); o += bn;
+        TW.Store(TW.Add(TW.Load(ref rc, o), c10), ref rc, o); TW.Store(TW.Add(TW.Load(ref rc, o + w), c11), ref rc, o + w); o += bn;
+        TW.Store(TW.Add(TW.Load(ref rc, o), c20), ref rc, o); TW.Store(TW.Add(TW.Load(ref rc, o + w), c21), ref rc, o + w); o += bn;
+        TW.Store(TW.Add(TW.Load(ref rc, o), c30), ref rc, o); TW.Store(TW.Add(TW.Load(ref rc, o + w), c31), ref rc, o + w);
+    }
+
+    /// <summary>Four rows by one vector, the result masked (a tail chunk's overlapping lanes add nothing).</summary>
+    private static void Micro4x1(Span<float> c, ReadOnlySpan<float> a, int rs, int cs, ReadOnlySpan<float> b, int i, int j, int pc, int kc, int n, TV mask)
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        TV c0 = TW.Zero, c1 = TW.Zero, c2 = TW.Zero, c3 = TW.Zero;
+        nuint pa = (nuint)(i * rs + pc * cs), ars = (nuint)rs, acs = (nuint)cs;
+        nuint pb = (nuint)(pc * n + j), bn = (nuint)n;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = TW.Load(ref rb, pb);
+            c0 = TW.Fma(TW.Splat(Unsafe.Add(ref ra, pa)), b0, c0);
+            c1 = TW.Fma(TW.Splat(Unsafe.Add(ref ra, pa + ars)), b0, c1);
+            c2 = TW.Fma(TW.Splat(Unsafe.Add(ref ra, pa + 2 * ars)), b0, c2);
+            c3 = TW.Fma(TW.Splat(Unsafe.Add(ref ra, pa + 3 * ars)), b0, c3);
+            pa += acs;
+            pb += bn;
+        }
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        nuint o = (nuint)(i * n + j);
+        TW.Store(TW.Add(TW.Load(ref rc, o), TW.And(c0, mask)), ref rc, o); o += bn;
+        TW.Store(TW.Add(TW.Load(ref rc, o), TW.And(c1, mask)), ref rc, o); o += bn;
+        TW.Store(TW.Add(TW.Load(ref rc, o), TW.And(c2, mask)), ref rc, o); o += bn;
+        TW.Store(TW.Add(TW.Load(ref rc, o), TW.And(c3, mask)), ref rc, o);
+    }
+
+    /// <summary>One row by <paramref name="chunks"/> consecutive vectors (masked with <paramref name="mask"/>), for the rows left over.</summary>
+    private static void Micro1x1(Span<float> c, ReadOnlySpan<float> a, int rs, int cs, ReadOnlySpan<float> b, int i, int j, int pc, int kc, int n, TV mask, int chunks)
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        for (int q = 0; q < chunks; q++)
+        {
+            int jq = j + q * TW.Count;
+            TV acc = TW.Zero;
+            nuint pa = (nuint)(i * rs + pc * cs), pb = (nuint)(pc * n + jq);
+            for (int p = 0; p < kc; p++)
+            {
+                acc = TW.Fma(TW.Splat(Unsafe.Add(ref ra, pa)), TW.Load(ref rb, pb), acc);
+                pa += (nuint)cs;
+                pb += (nuint)n;
+            }
+            nuint o = (nuint)(i * n + jq);
+            TW.Store(TW.Add(TW.Load(ref rc, o), TW.And(acc, mask)), ref rc, o);
+        }
+    }
+}

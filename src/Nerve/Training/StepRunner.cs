@@ -1,0 +1,209 @@
+using System.Numerics.Tensors;
+using Nerve.Features;
+using Nerve.Model;
+
+namespace Nerve.Training;
+
+/// <summary>Where a training step reads its windows: ids (B, C, F) and gold classes (B) of the given window indices.</summary>
+internal interface IWindowSource
+{
+    int WindowWidth { get; }
+
+    void Gather(ReadOnlySpan<int> windows, Span<int> ids, Span<int> labels);
+}
+
+/// <summary>
+/// One update of the trainer: forward, backward (with dropout), sparse embedding update, clipping and optimizer step, on
+/// one thread or split data-parallel over fixed slices whose gradients are summed in worker order (deterministic for a
+/// given count). A unit is a window, or for the CRF a whole sentence (<see cref="StepSentences"/>).
+/// Used by <see cref="Trainer"/> and by <see cref="Bench"/>, so the benchmark times the trainer's own code.
+/// </summary>
+internal sealed class StepRunner
+{
+    private readonly WindowModel<float> _net;
+    private readonly Optimizer<float> _optimizer;
+    private readonly bool[] _trainTable;
+    private readonly TrainOptions _o;
+    private readonly Worker[] _workers;
+    private readonly ParallelOptions _parallel;
+    private readonly bool _dropout;
+
+    /// <param name="capacity">Windows one worker handles in one call: the batch, or the longest sentence for the CRF.</param>
+    public StepRunner(WindowModel<float> net, Optimizer<float> optimizer, bool[] trainTable, TrainOptions options, int capacity, int windowWidth, Func<WindowModel<float>, int, IBackprop<float>> engine)
+    {
+        _net = net;
+        _optimizer = optimizer;
+        _trainTable = trainTable;
+        _o = options;
+        _dropout = options.InputDropout > 0 || options.HiddenDropout > 0;
+        _workers = Enumerable.Range(0, Math.Max(1, Math.Min(options.Threads, options.Batch))).Select(_ => new Worker(engine(net, capacity), net, capacity, windowWidth)).ToArray();
+        _workers[0].Gradients = net.Parameters.Gradients; // worker 0 accumulates in place; the others are reduced into it
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = _workers.Length };
+    }
+
+    /// <summary>One update on the windows order[offset … offset + b − 1]; returns their summed loss.</summary>
+    public double Step(IWindowSource source, int[] order, int offset, int b, float lr, int epoch)
+    {
+        float l2 = (float)_o.L2;
+        int used = Math.Min(_workers.Length, b);
+        if (used == 1)
+        {
+            var w = _workers[0];
+            source.Gather(order.AsSpan(offset, b), w.Ids, w.Labels);
+            if (b == 1 && l2 == 0f && !_dropout && _o.ClipNorm <= 0 && _optimizer.Kind == OptimizerKind.Sgd && _net.Config.Output != OutputKind.Crf && w.Engine is ManualBackprop<float> manual)
+                return manual.SgdStep(w.Ids, w.Labels.AsSpan(0, 1), lr, _trainTable); // PA4's per-window SGD, fused
+            if (_dropout) w.Engine.SetDropout(_o.InputDropout, _o.HiddenDropout, StepSeed(epoch, offset));
+            double loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, b), b, 1f / b, l2, w.Gradients, w.Touched, _trainTable);
+            return Finish(1, lr, loss);
+        }
+        return ParallelStep(source, order, offset, b, used, lr, epoch);
+    }
+
+    /// <summary>
+    /// The data-parallel step, a method of its own: the lambda captures the parameters, and C# allocates the closure
+    /// on entry to the method that declares them, so inside <see cref="Step"/> even a one-thread step would pay for it.
+    /// </summary>
+    private double ParallelStep(IWindowSource source, int[] order, int offset, int b, int used, float lr, int epoch)
+    {
+        var workers = _workers;
+        int per = (b + used - 1) / used;
+        float scale = 1f / b, l2 = (float)_o.L2;
+        Parallel.For(0, used, _parallel, t =>
+        {
+            var w = workers[t];
+            int a = t * per, n = Math.Min(per, b - a);
+            if (n <= 0) { w.Loss = 0; return; }
+            source.Gather(order.AsSpan(offset + a, n), w.Ids, w.Labels);
+            if (_dropout) w.Engine.SetDropout(_o.InputDropout, _o.HiddenDropout, StepSeed(epoch, offset + a));
+            w.Loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, scale, t == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
+        });
+        return Finish(used, lr, 0);
+    }
+
+    /// <summary>One update on the sentences order[offset … offset + b − 1] of <paramref name="source"/> (CRF units).</summary>
+    public double StepSentences(WindowSet source, int[] order, int offset, int b, float lr, int epoch)
+    {
+        int used = Math.Min(_workers.Length, b);
+        if (used == 1)
+            return Finish(1, lr, Sentences(_workers[0], source, order, offset, b, 1f / b, (float)_o.L2, epoch));
+        return ParallelSentences(source, order, offset, b, used, lr, epoch);
+    }
+
+    private double ParallelSentences(WindowSet source, int[] order, int offset, int b, int used, float lr, int epoch)
+    {
+        var workers = _workers;
+        int per = (b + used - 1) / used;
+        Parallel.For(0, used, _parallel, t =>
+        {
+            int a = t * per, n = Math.Min(per, b - a);
+            workers[t].Loss = n <= 0 ? 0 : Sentences(workers[t], source, order, offset + a, n, 1f / b, t == 0 ? (float)_o.L2 : 0f, epoch);
+        });
+        return Finish(used, lr, 0);
+    }
+
+    /// <summary>Loss and gradient of n sentences on one worker, one engine call per sentence; λ once, with the first.</summary>
+    private double Sentences(Worker w, WindowSet source, int[] order, int offset, int n, float scale, float l2, int epoch)
+    {
+        double loss = 0;
+        var starts = source.SentenceStarts;
+        for (int i = 0; i < n; i++)
+        {
+            int sentence = order[offset + i];
+            int from = starts[sentence], len = starts[sentence + 1] - from;
+            if (len == 0) continue;
+            source.GatherRange(from, len, w.Ids);
+            source.Labels.AsSpan(from, len).CopyTo(w.Labels);
+            if (_dropout) w.Engine.SetDropout(_o.InputDropout, _o.HiddenDropout, StepSeed(epoch, offset + i));
+            loss += w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, len), len, scale, i == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
+        }
+        return loss;
+    }
+
+    /// <summary>Dropout masks are a function of (seed, epoch, first unit), so a step is reproducible on any thread.</summary>
+    private ulong StepSeed(int epoch, int unit) => Dropout.Mix(((ulong)(uint)_o.Seed << 40) ^ ((ulong)(uint)epoch << 28) ^ (uint)unit);
+
+    /// <summary>Sums the workers' gradients into worker 0 in order, clips, and applies the optimizer; returns the batch loss.</summary>
+    private double Finish(int used, float lr, double loss)
+    {
+        var workers = _workers;
+        var g0 = workers[0].Gradients;
+        if (used > 1) loss = workers[0].Loss;
+        var p = _net.Parameters;
+        for (int t = 1; t < used; t++)
+        {
+            var w = workers[t];
+            loss += w.Loss;
+            for (int bi = 0; bi < p.Blocks.Count; bi++)
+            {
+                var blk = p.Blocks[bi];
+                if (blk.Kind == ParameterKind.Embedding) continue;
+                var src = w.Gradients.AsSpan(blk.Offset, blk.Length);
+                TensorPrimitives.Add(g0.AsSpan(blk.Offset, blk.Length), src, g0.AsSpan(blk.Offset, blk.Length));
+                src.Clear();
+            }
+            var tables = _net.Tables;
+            for (int k = 0; k < tables.Length; k++)
+            {
+                var tb = tables[k].Table;
+                foreach (int row in w.Touched[k].Rows)
+                {
+                    var src = w.Gradients.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
+                    var dst = g0.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
+                    TensorPrimitives.Add(dst, src, dst);
+                    src.Clear();
+                    workers[0].Touched[k].Add(row);
+                }
+                w.Touched[k].Clear();
+            }
+        }
+        Clip(workers[0]);
+        _optimizer.Step(g0, workers[0].Touched, _net.Tables, _trainTable, lr);
+        return loss;
+    }
+
+    /// <summary>Rescales the gradient (dense blocks and touched rows) to norm ≤ ClipNorm.</summary>
+    private void Clip(Worker w)
+    {
+        if (_o.ClipNorm <= 0) return;
+        var g = w.Gradients;
+        var blocks = _net.Parameters.Blocks;
+        var tables = _net.Tables;
+        double sq = 0;
+        for (int i = 0; i < blocks.Count; i++)
+            if (blocks[i].Kind != ParameterKind.Embedding) sq += TensorPrimitives.SumOfSquares<float>(g.AsSpan(blocks[i].Offset, blocks[i].Length));
+        for (int k = 0; k < tables.Length; k++)
+            foreach (int row in w.Touched[k].Rows)
+                sq += TensorPrimitives.SumOfSquares<float>(g.AsSpan(tables[k].Table.Offset + row * tables[k].Table.Cols, tables[k].Table.Cols));
+        double norm = Math.Sqrt(sq);
+        if (norm <= _o.ClipNorm) return;
+        float f = (float)(_o.ClipNorm / norm);
+        for (int i = 0; i < blocks.Count; i++)
+            if (blocks[i].Kind != ParameterKind.Embedding) TensorPrimitives.Multiply(g.AsSpan(blocks[i].Offset, blocks[i].Length), f, g.AsSpan(blocks[i].Offset, blocks[i].Length));
+        for (int k = 0; k < tables.Length; k++)
+            foreach (int row in w.Touched[k].Rows)
+            {
+                var r = g.AsSpan(tables[k].Table.Offset + row * tables[k].Table.Cols, tables[k].Table.Cols);
+                TensorPrimitives.Multiply(r, f, r);
+            }
+    }
+
+    /// <summary>One thread's buffers.</summary>
+    private sealed class Worker
+    {
+        public Worker(IBackprop<float> engine, WindowModel<float> net, int capacity, int width)
+        {
+            Engine = engine;
+            Ids = new int[capacity * width];
+            Labels = new int[capacity];
+            Gradients = new float[net.Parameters.Count];
+            Touched = net.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
+        }
+
+        public IBackprop<float> Engine { get; }
+        public int[] Ids { get; }
+        public int[] Labels { get; }
+        public float[] Gradients { get; set; }
+        public RowSet[] Touched { get; }
+        public double Loss { get; set; }
+    }
+}
