@@ -73,8 +73,8 @@ public sealed class CliTests : IDisposable
     public void Training_through_the_graph_engine_matches_the_manual_engine()
     {
         string train = Path.Combine(_dir, "train.txt"), dev = Path.Combine(_dir, "dev.txt");
-        Write(train, Synthetic.Corpus(150, 1));
-        Write(dev, Synthetic.Corpus(40, 2));
+        Synthetic.Write(train, Synthetic.Corpus(150, 1));
+        Synthetic.Write(dev, Synthetic.Corpus(40, 2));
         string[] common = ["train", "--train", train, "--dev", dev, "--epochs", "1", "--hidden", "8", "--dim", "6", "--min-count", "1", "--threads", "1", "--lr", "0.01"];
         var manual = Nerve(null, [.. common, "--model", Path.Combine(_dir, "m.nerve")]);
         var graph = Nerve(null, [.. common, "--model", Path.Combine(_dir, "g.nerve"), "--engine", "graph"]);
@@ -87,8 +87,8 @@ public sealed class CliTests : IDisposable
     public void Train_eval_and_tag_work_together()
     {
         string train = Path.Combine(_dir, "train.txt"), dev = Path.Combine(_dir, "dev.txt"), model = Path.Combine(_dir, "m.nerve");
-        Write(train, Synthetic.Corpus(300, 1));
-        Write(dev, Synthetic.Corpus(60, 2));
+        Synthetic.Write(train, Synthetic.Corpus(300, 1));
+        Synthetic.Write(dev, Synthetic.Corpus(60, 2));
         var (code, output, err) = Nerve(null, "train", "--train", train, "--dev", dev, "--model", model, "--epochs", "3", "--hidden", "16", "--dim", "10", "--min-count", "1");
         Assert.True(code == 0, err);
         Assert.Contains("epoch   3", output, StringComparison.Ordinal);
@@ -120,7 +120,7 @@ public sealed class CliTests : IDisposable
     public void Two_processes_with_the_same_seed_write_byte_identical_models()
     {
         string train = Path.Combine(_dir, "train.txt"), a = Path.Combine(_dir, "a.nerve"), b = Path.Combine(_dir, "b.nerve");
-        Write(train, Synthetic.Corpus(150, 1));
+        Synthetic.Write(train, Synthetic.Corpus(150, 1));
         string[] common = ["train", "--train", train, "--epochs", "2", "--hidden", "8", "--dim", "6", "--min-count", "1", "--batch", "4", "--threads", "2", "--input-dropout", "0.1"];
         Assert.Equal(0, Nerve(null, [.. common, "--model", a]).Code);
         Assert.Equal(0, Nerve(null, [.. common, "--model", b]).Code);
@@ -144,7 +144,7 @@ public sealed class CliTests : IDisposable
     public void A_config_file_supplies_options_and_flags_override_it()
     {
         string train = Path.Combine(_dir, "train.txt"), model = Path.Combine(_dir, "m.nerve"), config = Path.Combine(_dir, "c.json");
-        Write(train, Synthetic.Corpus(120, 1));
+        Synthetic.Write(train, Synthetic.Corpus(120, 1));
         // Relative paths resolve against the folder of the file when it is not inside a repository.
         File.WriteAllText(config, """{ "train": "train.txt", "epochs": 5, "hidden": "8", "dim": 6, "min-count": 1, "caps": true, "output": "crf" }""");
         var (code, output, err) = Nerve(null, "train", "--config", config, "--model", model, "--epochs", "1");
@@ -195,7 +195,4 @@ public sealed class CliTests : IDisposable
         Assert.NotEqual(0, code);
         Assert.Contains("cubic", err, StringComparison.Ordinal);
     }
-
-    private static void Write(string path, IEnumerable<Sentence> sentences)
-        => File.WriteAllText(path, string.Concat(sentences.Select(s => string.Concat(s.Words.Select((w, i) => $"{w} NN {s.Tags[i]}\n")) + "\n")));
 }

@@ -95,8 +95,8 @@ public sealed class FeatureTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_dir, "LOC.txt"), "Paris\nRome\n");
         string train = Path.Combine(_dir, "train.txt"), dev = Path.Combine(_dir, "dev.txt"), path = Path.Combine(_dir, "m.nerve");
-        Write(train, Synthetic.Corpus(300, 1));
-        Write(dev, Synthetic.Corpus(60, 2));
+        Synthetic.Write(train, Synthetic.Corpus(300, 1));
+        Synthetic.Write(dev, Synthetic.Corpus(60, 2));
         var (model, result) = TrainJob.Run(new TrainJobOptions
         {
             TrainPath = train,
@@ -120,7 +120,4 @@ public sealed class FeatureTests : IDisposable
         Assert.Equal(a.Confidence, b.Confidence);
         Assert.All(a.Tags.SelectMany(t => t), t => Assert.DoesNotContain("S-", t, StringComparison.Ordinal)); // output is in the corpus scheme
     }
-
-    private static void Write(string path, IEnumerable<Sentence> sentences)
-        => File.WriteAllText(path, string.Concat(sentences.Select(s => string.Concat(s.Words.Select((w, i) => $"{w} NN {s.Tags[i]}\n")) + "\n")));
 }

@@ -47,6 +47,10 @@ internal static class Synthetic
         return result;
     }
 
+    /// <summary>Writes sentences as "word NN tag" lines, a blank line after each sentence.</summary>
+    public static void Write(string path, IEnumerable<Sentence> sentences)
+        => File.WriteAllText(path, string.Concat(sentences.Select(s => string.Concat(s.Words.Select((w, i) => $"{w} NN {s.Tags[i]}\n")) + "\n")));
+
     public static NerModel NewModel(IReadOnlyList<Sentence> train, int seed, int hidden = 16, int dim = 8)
     {
         var vocab = Vocabulary.BuildFromCorpus(train, 1, lowercase: true);
