@@ -66,11 +66,11 @@ internal static class Cli
     /// <summary>Reads a corpus from a path or "-" (stdin).</summary>
     public static CorpusFile ReadCorpus(string path, CorpusFormat format, int? tagColumn, bool requireTags, bool repairGlued = false)
     {
-        int repairs = 0;
-        Action<string>? repair = repairGlued ? m => { if (repairs++ < 3) Console.Error.WriteLine("nerve: warning: " + m); } : null;
+        var repairs = new GluedRepairLog();
+        Action<string>? repair = repairGlued ? repairs.Add : null;
         if (path != "-" && !File.Exists(path)) throw new NerveException($"{path}: file not found");
         var corpus = path == "-" ? CorpusReader.Read(Console.In, "<stdin>", format, tagColumn, requireTags, repair) : CorpusReader.Read(path, format, tagColumn, requireTags, repair);
-        if (repairs > 0) Console.Error.WriteLine($"nerve: warning: repaired {repairs} line(s) with a POS tag glued to the word");
+        repairs.Report(w => Console.Error.WriteLine("nerve: warning: " + w));
         return corpus;
     }
 

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using Nerve.Model;
 
 namespace Nerve.Autodiff;
@@ -132,28 +131,7 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
         graph.J.Backward();
 
         // Hand the batch's gradient over in the flat layout: dense blocks whole, embedding tables row by row.
-        foreach (var b in Model.Parameters.Blocks)
-        {
-            if (b.Kind == ParameterKind.Embedding) continue;
-            var src = _grad.AsSpan(b.Offset, b.Length);
-            var dst = gradients.Slice(b.Offset, b.Length);
-            TensorPrimitives.Add(dst, src, dst);
-            src.Clear();
-        }
-        var tables = Model.Tables;
-        for (int k = 0; k < tables.Length; k++)
-        {
-            var t = tables[k].Table;
-            foreach (int row in _rows[k].Rows)
-            {
-                var src = _grad.AsSpan(t.Offset + row * t.Cols, t.Cols);
-                var dst = gradients.Slice(t.Offset + row * t.Cols, t.Cols);
-                TensorPrimitives.Add(dst, src, dst);
-                src.Clear();
-                touched[k].Add(row);
-            }
-            _rows[k].Clear();
-        }
+        Model.Parameters.MoveGradients(_grad, _rows, gradients, touched, Model.Tables);
         return loss;
     }
 

@@ -10,9 +10,16 @@ public sealed record ModelEvaluation(ConllEvalResult Phrases, ConfusionMatrix To
     public static ModelEvaluation Run(NerModel model, IReadOnlyList<Sentence> gold, bool raw, int threads = 1)
     {
         var prediction = model.Predict(gold, threads);
-        var pairs = gold.Select((s, i) => ((IReadOnlyList<string>)s.Tags, (IReadOnlyList<string>)prediction.Tags[i])).ToList();
+        var pairs = Pairs(gold, prediction);
         var labels = model.Config.Labels.Concat(gold.SelectMany(s => s.Tags)).Distinct(StringComparer.Ordinal)
             .OrderBy(t => t == "O" ? 0 : 1).ThenBy(t => t, StringComparer.Ordinal);
         return new ModelEvaluation(ConllEval.Evaluate(pairs, raw), ConfusionMatrix.Build(pairs, labels), prediction);
     }
+
+    /// <summary>The conlleval phrase scores alone (no confusion matrix): what training scores every epoch.</summary>
+    public static ConllEvalResult Score(NerModel model, IReadOnlyList<Sentence> gold, bool raw, int threads = 1)
+        => ConllEval.Evaluate(Pairs(gold, model.Predict(gold, threads)), raw);
+
+    private static List<(IReadOnlyList<string>, IReadOnlyList<string>)> Pairs(IReadOnlyList<Sentence> gold, Prediction prediction)
+        => gold.Select((s, i) => ((IReadOnlyList<string>)s.Tags, (IReadOnlyList<string>)prediction.Tags[i])).ToList();
 }

@@ -68,6 +68,37 @@ public sealed class Parameters<T> where T : unmanaged, IFloatingPointIeee754<T>
                 Gradient(b).Clear();
     }
 
+    /// <summary>
+    /// dst += src for every dense block and for the rows of the embedding tables listed in <paramref name="srcRows"/>
+    /// (recorded in <paramref name="dstRows"/>); what was moved is zeroed in src and srcRows cleared. Both buffers have
+    /// this layout: how a worker's or an engine's gradient is handed over.
+    /// </summary>
+    public void MoveGradients(Span<T> src, RowSet[] srcRows, Span<T> dst, RowSet[] dstRows, ReadOnlySpan<EmbeddingSlot> tables)
+    {
+        for (int i = 0; i < _blocks.Count; i++)
+        {
+            var b = _blocks[i];
+            if (b.Kind == ParameterKind.Embedding) continue;
+            var from = src.Slice(b.Offset, b.Length);
+            var to = dst.Slice(b.Offset, b.Length);
+            System.Numerics.Tensors.TensorPrimitives.Add(to, from, to);
+            from.Clear();
+        }
+        for (int k = 0; k < tables.Length; k++)
+        {
+            var t = tables[k].Table;
+            foreach (int row in srcRows[k].Rows)
+            {
+                var from = src.Slice(t.Offset + row * t.Cols, t.Cols);
+                var to = dst.Slice(t.Offset + row * t.Cols, t.Cols);
+                System.Numerics.Tensors.TensorPrimitives.Add(to, from, to);
+                from.Clear();
+                dstRows[k].Add(row);
+            }
+            srcRows[k].Clear();
+        }
+    }
+
     /// <summary>A new set with the same layout and, converted to U, the same values (gradients zero).</summary>
     public Parameters<TOther> Convert<TOther>() where TOther : unmanaged, IFloatingPointIeee754<TOther>
     {

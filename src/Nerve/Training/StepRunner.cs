@@ -128,33 +128,10 @@ internal sealed class StepRunner
         var workers = _workers;
         var g0 = workers[0].Gradients;
         if (used > 1) loss = workers[0].Loss;
-        var p = _net.Parameters;
         for (int t = 1; t < used; t++)
         {
-            var w = workers[t];
-            loss += w.Loss;
-            for (int bi = 0; bi < p.Blocks.Count; bi++)
-            {
-                var blk = p.Blocks[bi];
-                if (blk.Kind == ParameterKind.Embedding) continue;
-                var src = w.Gradients.AsSpan(blk.Offset, blk.Length);
-                TensorPrimitives.Add(g0.AsSpan(blk.Offset, blk.Length), src, g0.AsSpan(blk.Offset, blk.Length));
-                src.Clear();
-            }
-            var tables = _net.Tables;
-            for (int k = 0; k < tables.Length; k++)
-            {
-                var tb = tables[k].Table;
-                foreach (int row in w.Touched[k].Rows)
-                {
-                    var src = w.Gradients.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
-                    var dst = g0.AsSpan(tb.Offset + row * tb.Cols, tb.Cols);
-                    TensorPrimitives.Add(dst, src, dst);
-                    src.Clear();
-                    workers[0].Touched[k].Add(row);
-                }
-                w.Touched[k].Clear();
-            }
+            loss += workers[t].Loss;
+            _net.Parameters.MoveGradients(workers[t].Gradients, workers[t].Touched, g0, workers[0].Touched, _net.Tables);
         }
         Clip(workers[0]);
         _optimizer.Step(g0, workers[0].Touched, _net.Tables, _trainTable, lr);

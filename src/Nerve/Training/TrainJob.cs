@@ -48,15 +48,11 @@ public static class TrainJob
     public static (NerModel Model, TrainResult Result) Run(TrainJobOptions o, ITrainingObserver? observer = null, TextWriter? log = null, Action<string>? warn = null, CancellationToken cancel = default)
     {
         o.Training.Validate();
-        var repairs = new List<string>();
+        var repairs = new GluedRepairLog();
         Action<string>? repair = o.RepairGlued ? repairs.Add : null;
         var train = CorpusReader.Read(o.TrainPath, o.Format, o.TagColumn, repairGlued: repair);
         var dev = o.DevPath is null ? null : CorpusReader.Read(o.DevPath, o.Format, o.TagColumn, repairGlued: repair);
-        if (repairs.Count > 0 && warn is not null)
-        {
-            foreach (var r in repairs.Take(3)) warn(r);
-            warn($"repaired {repairs.Count} line(s) with a POS tag glued to the word" + (repairs.Count > 3 ? $" ({repairs.Count - 3} more not shown)" : ""));
-        }
+        if (warn is not null) repairs.Report(warn);
         log?.WriteLine($"train: {o.TrainPath}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
         if (dev is not null) log?.WriteLine($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
         var scheme = Tags.Detect(train.Sentences.Select(s => (IReadOnlyList<string>)s.Tags));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics.Tensors;
 using Nerve.Corpus;
 using Nerve.Evaluation;
 using Nerve.Features;
@@ -67,10 +66,7 @@ public sealed class Trainer
 
     /// <summary>Tag scheme scoring: IO labels are scored per token (conlleval -r), chunk schemes per phrase.</summary>
     public static ConllEvalResult Score(NerModel model, IReadOnlyList<Sentence> gold, int threads = 1)
-    {
-        var predicted = model.Predict(gold, threads).Tags;
-        return ConllEval.Evaluate(gold.Select((s, i) => ((IReadOnlyList<string>)s.Tags, (IReadOnlyList<string>)predicted[i])), raw: model.Scheme == TagScheme.IO);
-    }
+        => ModelEvaluation.Score(model, gold, raw: model.Scheme == TagScheme.IO, threads);
 
     /// <summary>
     /// Runs the epochs. <paramref name="onBest"/> is called with the model holding the best parameters whenever dev F1
