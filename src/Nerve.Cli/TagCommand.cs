@@ -17,13 +17,22 @@ internal static class TagCommand
         var text = new Option<bool>("--text") { Description = "The input is raw text: tokenize it and split sentences first." };
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
+        var stats = new Option<bool>("--stats") { Description = "Print the time of each phase (load, read, tag, write) and tokens/s to stderr." };
         var cmd = new Command("tag", "Tag tokens with a trained model; writes CoNLL columns (input columns, then the predicted tag).")
         {
-            model, input, format, tagColumn, text, threads, repair,
+            model, input, format, tagColumn, text, threads, repair, stats,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var phases = new List<(string, TimeSpan)>();
+            void Phase(string name)
+            {
+                phases.Add((name, clock.Elapsed));
+                clock.Restart();
+            }
             var m = NerModel.Load(r.GetValue(model)!);
+            Phase("load model");
             string path = r.GetValue(input)!;
             IReadOnlyList<Sentence> sentences;
             char delimiter = '\t';
@@ -41,10 +50,21 @@ internal static class TagCommand
                 delimiter = corpus.Delimiter;
                 keepGold = corpus.ColumnCount > 1; // the gold column stays, so the output can go straight to conlleval
             }
+            Phase("read");
             var prediction = m.Predict(sentences, r.GetValue(threads));
+            Phase("tag");
             var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
             CorpusWriter.Write(stdout, sentences, prediction.Tags, delimiter, keepGold);
             stdout.Flush();
+            Phase("write");
+            if (r.GetValue(stats))
+            {
+                long tokens = sentences.Sum(s => (long)s.Count);
+                double total = phases.Sum(p => p.Item2.TotalSeconds);
+                foreach (var (name, time) in phases)
+                    Console.Error.WriteLine(FormattableString.Invariant($"nerve tag: {name,-10} {time.TotalSeconds,8:F3} s"));
+                Console.Error.WriteLine(FormattableString.Invariant($"nerve tag: {tokens:N0} tokens in {total:F3} s = {tokens / Math.Max(total, 1e-9):N0} tokens/s (tag phase {tokens / Math.Max(phases[2].Item2.TotalSeconds, 1e-9):N0} tokens/s)"));
+            }
             return 0;
         }));
         return cmd;

@@ -129,7 +129,52 @@ public class BlasTests
             BlasFloat.AddRows(s0, a, offsets, k, w);
             foreach (int o in offsets) for (int j = 0; j < k; j++) s1[j] += a[o + j];
             CloseAt(s1, s0, 1e-6, "AddRows " + at);
+            SumRowsMatches(a, offsets, k, w, rng, "SumRows " + at);
         }
+    }
+
+    /// <summary>SumRows over pinned rows against the plain sum in the same order (so the results are identical).</summary>
+    private static unsafe void SumRowsMatches(float[] a, int[] offsets, int n, SimdWidth w, Random rng, string what)
+    {
+        var bias = Random<float>(rng, n);
+        var z = new float[n + 1];
+        z[n] = 42f; // one past the end: must stay untouched
+        var expected = (float[])bias.Clone();
+        foreach (int o in offsets) for (int j = 0; j < n; j++) expected[j] += a[o + j];
+        fixed (float* pa = a, pb = bias, pz = z)
+        {
+            var rows = new nint[offsets.Length];
+            for (int r = 0; r < rows.Length; r++) rows[r] = (nint)(pa + offsets[r]);
+            BlasFloat.SumRows(pz, pb, rows, n, w);
+        }
+        for (int j = 0; j < n; j++) Assert.True(expected[j] == z[j], $"{what} index {j}: {expected[j]} vs {z[j]}");
+        Assert.Equal(42f, z[n]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Fast_tanh_is_within_2e_7_of_tanh_and_the_same_at_every_width(int width)
+    {
+        var w = (SimdWidth)width;
+        var rng = new Random(12);
+        // A grid over where tanh bends and saturates, random values, and the edge cases, in a length with a tail.
+        var x = Enumerable.Range(-20_000, 40_001).Select(i => i * 6e-4f)
+            .Concat(Enumerable.Range(0, 5000).Select(_ => (float)((rng.NextDouble() * 2 - 1) * Math.Pow(10, rng.Next(-8, 3)))))
+            .Concat([0f, -0f, 1e-30f, -1e-30f, 8.99f, 9f, 9.01f, 50f, -50f, float.MaxValue, float.MinValue, float.PositiveInfinity, float.NegativeInfinity])
+            .ToArray();
+        var y = new float[x.Length];
+        FastTanh.Apply(x, y, w);
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.True(Math.Abs(y[i] - Math.Tanh(x[i])) <= 2e-7, $"tanh({x[i]:R}) = {y[i]:R}, exact {Math.Tanh(x[i]):R}");
+            Assert.Equal(FastTanh.Tanh(x[i]), y[i]); // the vector lanes run the scalar steps exactly
+            Assert.Equal(float.IsNegative(x[i]), float.IsNegative(y[i]));
+        }
+        Assert.True(float.IsNaN(FastTanh.Tanh(float.NaN)));
+        float[] nan = [float.NaN, .. Enumerable.Repeat(0.5f, 20)];
+        FastTanh.Apply(nan, nan, w); // in place
+        Assert.True(float.IsNaN(nan[0]));
+        Assert.All(nan[1..], v => Assert.Equal(FastTanh.Tanh(0.5f), v));
     }
 
     /// <summary>Runs both on the same random accumulator and compares; the tolerance grows with the depth of the sums.</summary>

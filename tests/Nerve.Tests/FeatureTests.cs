@@ -119,5 +119,11 @@ public sealed class FeatureTests : IDisposable
         Assert.Equal(a.Tags, b.Tags);
         Assert.Equal(a.Confidence, b.Confidence);
         Assert.All(a.Tags.SelectMany(t => t), t => Assert.DoesNotContain("S-", t, StringComparison.Ordinal)); // output is in the corpus scheme
+        // The precomputed first layer (the default) against the plain forward, over every feature table and the CRF.
+        loaded.PrecomputeBytes = 0;
+        var plain = loaded.Predict(sentences);
+        Assert.Equal(plain.Tags, a.Tags);
+        for (int s = 0; s < sentences.Count; s++)
+            for (int i = 0; i < plain.Confidence[s].Length; i++) Assert.Equal(plain.Confidence[s][i], a.Confidence[s][i], 1e-4f); // CRF marginals: exp of sums over the sentence amplify score rounding
     }
 }

@@ -79,6 +79,15 @@ public sealed class WindowSet : Training.IWindowSource
         }
     }
 
+    /// <summary>Occurrences of every row of each of the F tables over all positions (padding included); sizes per table.</summary>
+    public int[][] RowCounts(IReadOnlyList<int> sizes)
+    {
+        var counts = new int[Features][];
+        for (int k = 0; k < Features; k++) counts[k] = new int[sizes[k]];
+        for (int i = 0; i < _padded.Length; i++) counts[i % Features][_padded[i]]++;
+        return counts;
+    }
+
     /// <summary>ids (B, C, F) of windows start … start + count − 1.</summary>
     public void GatherRange(int start, int count, Span<int> ids)
     {

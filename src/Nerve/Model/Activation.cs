@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using Nerve.Numerics;
 
 namespace Nerve.Model;
 
@@ -21,7 +23,8 @@ public static class Activation<T> where T : unmanaged, IFloatingPointIeee754<T>
         switch (kind)
         {
             case ActivationKind.Tanh:
-                TensorPrimitives.Tanh(z, h);
+                if (typeof(T) == typeof(float)) FastTanh.Apply(MemoryMarshal.Cast<T, float>(z), MemoryMarshal.Cast<T, float>(h)); // vectorized, |error| ≤ 2e-7
+                else TensorPrimitives.Tanh(z, h);
                 break;
             case ActivationKind.Sigmoid:
                 TensorPrimitives.Sigmoid(z, h);

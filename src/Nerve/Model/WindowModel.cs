@@ -129,12 +129,23 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             Dropout.Mask(ws.MaskX.AsSpan(0, x.Length), ws.InputDropout, ws.DropoutSeed, 0);
             TensorPrimitives.Multiply(x, ws.MaskX.AsSpan(0, x.Length), x);
         }
-        ReadOnlySpan<T> input = x;
+        var z1 = ws.Z[0].AsSpan(0, batch * _width[1]);
+        Linear<T>.Forward(z1, x, Parameters.Value(_w[0]), Parameters.Value(_b[0]), batch, _width[0], _width[1]); // z = Wx + b1
+        ScoresFromFirstLayer(ws, batch);
+    }
+
+    /// <summary>
+    /// The rest of <see cref="Scores"/> once z1 (B, H1) is in ws.Z[0] (the tagger's precomputed first layer writes it
+    /// there): h = f(z), the further layers, s = Uh + b2.
+    /// </summary>
+    public void ScoresFromFirstLayer(Workspace ws, int batch)
+    {
+        ReadOnlySpan<T> input = default;
         for (int l = 0; l < Depth; l++)
         {
             int h = _width[l + 1];
             var z = ws.Z[l].AsSpan(0, batch * h);
-            Linear<T>.Forward(z, input, Parameters.Value(_w[l]), Parameters.Value(_b[l]), batch, _width[l], h); // z = Wx + b1
+            if (l > 0) Linear<T>.Forward(z, input, Parameters.Value(_w[l]), Parameters.Value(_b[l]), batch, _width[l], h); // z_l = W_l h_{l−1} + b_l
             var a = ws.A[l].AsSpan(0, batch * h);
             Activation<T>.Forward(a, z, Config.Activation); // h = f(z)
             input = a;
@@ -160,6 +171,15 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T Forward(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch)
     {
         Scores(ws, ids, batch);
+        return Head(ws, labels, batch);
+    }
+
+    /// <summary>
+    /// The output head over the scores in ws.S: p = softmax(s) or σ(s), or the CRF marginals (one sentence), and the
+    /// summed loss against <paramref name="labels"/> (empty to only predict).
+    /// </summary>
+    public T Head(Workspace ws, ReadOnlySpan<int> labels, int batch)
+    {
         int k = Config.OutputDim;
         var s = ws.S.AsSpan(0, batch * k);
         var p = ws.P.AsSpan(0, batch * k);

@@ -80,6 +80,24 @@ internal static class BlasFloat
         }
     }
 
+    /// <summary>z (n) = bias + Σ_r rows[r][0 … n), in row order; every pointer addresses n pinned floats.</summary>
+    public static unsafe void SumRows(float* z, float* bias, ReadOnlySpan<nint> rows, int n, SimdWidth width)
+    {
+        switch (Pick(width, n))
+        {
+            case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.SumRows(z, bias, rows, n); break;
+            case SimdWidth.V256: SimdKernels<W256, Vector256<float>>.SumRows(z, bias, rows, n); break;
+            default:
+                for (int j = 0; j < n; j++)
+                {
+                    float a = bias[j];
+                    foreach (nint p in rows) a += ((float*)p)[j];
+                    z[j] = a;
+                }
+                break;
+        }
+    }
+
     public static void GemvTGer(Span<float> a, Span<float> y, ReadOnlySpan<float> x, float alpha, ReadOnlySpan<float> v, int m, int n, SimdWidth width)
     {
         Need(a.Length, (long)m * n, nameof(a)); Need(y.Length, n, nameof(y)); Need(x.Length, m, nameof(x)); Need(v.Length, n, nameof(v));

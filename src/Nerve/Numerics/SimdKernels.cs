@@ -212,6 +212,49 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
     }
 
     /// <summary>
+    /// z (n) = bias + Σ_r rows[r][0 … n), n ≥ Count, summed in row order: the precomputed first layer of the tagger
+    /// (Chen &amp; Manning 2014), four vectors of z per pass over the rows. The rows may live in different pinned arrays.
+    /// </summary>
+    public static unsafe void SumRows(float* z, float* bias, ReadOnlySpan<nint> rows, int n)
+    {
+        int w = TW.Count, full = n / w * w;
+        ref float rz = ref *z;
+        ref float rb = ref *bias;
+        int j = 0;
+        for (; j + 4 * w <= full; j += 4 * w)
+        {
+            nuint c0 = (nuint)j, c1 = c0 + (nuint)w, c2 = c1 + (nuint)w, c3 = c2 + (nuint)w;
+            TV a0 = TW.Load(ref rb, c0), a1 = TW.Load(ref rb, c1), a2 = TW.Load(ref rb, c2), a3 = TW.Load(ref rb, c3);
+            foreach (nint p in rows)
+            {
+                ref float r = ref *(float*)p;
+                a0 = TW.Add(a0, TW.Load(ref r, c0));
+                a1 = TW.Add(a1, TW.Load(ref r, c1));
+                a2 = TW.Add(a2, TW.Load(ref r, c2));
+                a3 = TW.Add(a3, TW.Load(ref r, c3));
+            }
+            TW.Store(a0, ref rz, c0);
+            TW.Store(a1, ref rz, c1);
+            TW.Store(a2, ref rz, c2);
+            TW.Store(a3, ref rz, c3);
+        }
+        for (; j < full; j += w)
+        {
+            TV a = TW.Load(ref rb, (nuint)j);
+            foreach (nint p in rows) a = TW.Add(a, TW.Load(ref *(float*)p, (nuint)j));
+            TW.Store(a, ref rz, (nuint)j);
+        }
+        if (full != n)
+        {
+            // The last Count lanes again: the overlap recomputes the same sums, so storing it over them is harmless.
+            nuint t = (nuint)(n - w);
+            TV a = TW.Load(ref rb, t);
+            foreach (nint p in rows) a = TW.Add(a, TW.Load(ref *(float*)p, t));
+            TW.Store(a, ref rz, t);
+        }
+    }
+
+    /// <summary>
     /// y (n) += Aᵀ x, then A (m, n) += alpha · x vᵀ, reading and writing each row of A once (n ≥ Count): the batch-1
     /// backward of a layer fused with its SGD update, W ← W − α δ aᵀ after ∂J/∂a = Wᵀ δ at the old W.
     /// </summary>

@@ -69,6 +69,21 @@ public sealed class NerModel
         return new WindowSet(sentences, Featurizer, Config.Window, LabelIndex);
     }
 
+    /// <summary>
+    /// Bytes <see cref="Classify"/> may spend per call on cached first-layer products (<see cref="WindowTagger"/>, Chen
+    /// &amp; Manning 2014): the rows that occur at least twice in the input, most frequent first. 0 = the plain forward.
+    /// </summary>
+    public long PrecomputeBytes { get; set; } = 64L << 20;
+
+    /// <summary>The tagger for <paramref name="windows"/>: caches the rows seen there twice or more, within <see cref="PrecomputeBytes"/>.</summary>
+    public WindowTagger CreateTagger(WindowSet windows)
+    {
+        long perRow = (long)Config.Window * Config.Hidden[0] * sizeof(float);
+        int rows = (int)Math.Min(int.MaxValue, Math.Max(0, PrecomputeBytes) / perRow);
+        if (rows == 0) return new WindowTagger(Network);
+        return new WindowTagger(Network, rows, windows.RowCounts([.. Config.Features.Select(f => f.Size)]), minCount: 2);
+    }
+
     /// <summary>Tags every token; <paramref name="threads"/> workers split the sentences, the result does not depend on their number.</summary>
     public Prediction Predict(IReadOnlyList<Sentence> sentences, int threads = 1)
     {
@@ -97,9 +112,10 @@ public sealed class NerModel
     {
         int sentences = windows.SentenceStarts.Length - 1;
         threads = Math.Clamp(threads, 1, Math.Max(1, windows.Count / batch));
+        var tagger = CreateTagger(windows);
         if (threads == 1)
         {
-            ClassifyRange(windows, 0, sentences, classes, confidence, batch);
+            ClassifyRange(tagger, windows, 0, sentences, classes, confidence, batch);
             return;
         }
         var cls = new int[windows.Count];
@@ -115,19 +131,20 @@ public sealed class NerModel
         }
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            if (cut[t] < cut[t + 1]) ClassifyRange(windows, cut[t], cut[t + 1], cls, conf, batch);
+            if (cut[t] < cut[t + 1]) ClassifyRange(tagger, windows, cut[t], cut[t + 1], cls, conf, batch);
         });
         cls.CopyTo(classes);
         conf.CopyTo(confidence);
     }
 
-    private void ClassifyRange(WindowSet windows, int firstSentence, int endSentence, Span<int> classes, Span<float> confidence, int batch)
+    private void ClassifyRange(WindowTagger tagger, WindowSet windows, int firstSentence, int endSentence, Span<int> classes, Span<float> confidence, int batch)
     {
         var starts = windows.SentenceStarts;
         int longest = 0;
         for (int s = firstSentence; s < endSentence; s++) longest = Math.Max(longest, starts[s + 1] - starts[s]);
         int capacity = Math.Max(batch, longest);
-        var ws = Network.CreateWorkspace(capacity);
+        var buffers = tagger.CreateBuffers(capacity);
+        var ws = buffers.Workspace;
         var ids = new int[capacity * windows.WindowWidth];
         bool perSentence = Config.Output == OutputKind.Crf;
         int s0 = firstSentence;
@@ -141,7 +158,8 @@ public sealed class NerModel
             if (n > 0)
             {
                 windows.GatherRange(from, n, ids);
-                Network.Forward(ws, ids, [], n);
+                tagger.Scores(buffers, ids, n);
+                Network.Head(ws, [], n);
                 Network.Decode(ws, n, classes.Slice(from, n), confidence.Slice(from, n));
             }
             s0 = s1;

@@ -1,144 +1,255 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Nerve.Model;
 using Nerve.Numerics;
 
 namespace Nerve.Tagging;
 
 /// <summary>
-/// Batched forward + argmax over windows, as <see cref="NerModel.Classify"/> does, optionally with the precomputation
-/// trick of Chen &amp; Manning (2014, §3.3): the first layer splits by window slot, z = b1 + Σ_c W_c L[w_c] with
-/// W_c = W[:, c·d … (c + 1)·d), so W_c L[w] is cached for the most frequent words and z becomes C vector additions.
-/// Exact up to float rounding (only the summation order changes); rarer words are multiplied out as before.
-/// Thread-safe: each thread passes its own workspace.
+/// The tagging forward pass with the precomputation trick of Chen &amp; Manning (2014, §3.3), which SENNA also uses
+/// for its first layer: z1 = b1 + Σ_c Σ_f W_{c,f} E_f[id(c, f)] (seed eq. 1: z = Wx + b1 with x split by window slot c
+/// and feature table f), so W_{c,f} E_f[r] is cached for the most frequent rows r of each table and the first layer
+/// becomes C·F vector additions per window. Rows that are not cached are multiplied out once per batch (deduplicated,
+/// one GEMM per table) and then added the same way. Exact up to float rounding: only the summation order changes.
+/// Any depth, activation and head; the layers after the first run as in <see cref="WindowModel{T}.Scores"/>.
+/// Thread-safe: the cache is read-only, and each thread passes its own <see cref="Buffers"/>.
 /// </summary>
 public sealed class WindowTagger
 {
     private readonly WindowModel<float> _net;
-    private readonly int[] _rank = [];   // word id → cache row, −1 when not cached
-    private readonly float[] _cache = []; // (C, N, H): W_c L[w] per slot c and cached word
-    private readonly float[] _wSlot = []; // (C, H, d): W_c contiguous, for the words not cached
-    private readonly int _cached;
+    private readonly Table[] _tables;
+    private readonly float[] _cache; // every table's cached rows: (rows, C, H) each, at Table.CacheOffset
+    private readonly float[] _b1;    // b1 (H), pinned beside the cache
+    private readonly int _c, _h, _f;
+    private readonly bool _plain; // precompute 0: the network's own forward
+    private const int PrefetchAhead = 4;
 
-    /// <param name="precompute">Words to cache (0: the plain forward). Needs one hidden layer and one feature table.</param>
-    /// <param name="frequency">Occurrences per word id, to choose the most frequent; null takes ids 0 … precompute − 1.</param>
-    public WindowTagger(WindowModel<float> network, int precompute = 0, IReadOnlyList<int>? frequency = null)
+    /// <param name="precompute">
+    /// Cached rows in all, taken table by table (words first); the other rows are multiplied out per batch. 0 = the
+    /// plain forward of <see cref="WindowModel{T}.Scores"/>.
+    /// </param>
+    /// <param name="counts">
+    /// Occurrences of each row, per table (null, or a null entry: ids in order, as vocabularies are frequency-ordered);
+    /// the most frequent rows are cached, none seen fewer than <paramref name="minCount"/> times.
+    /// </param>
+    public WindowTagger(WindowModel<float> network, int precompute = 0, IReadOnlyList<int[]?>? counts = null, int minCount = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(precompute);
         _net = network;
+        _plain = precompute == 0;
         var config = network.Config;
-        if (precompute <= 0) return;
-        if (network.Depth != 1 || config.Features.Count != 1)
-            throw new NerveException("precomputation needs one hidden layer and one feature table");
-        int vocab = config.Features[0].Size, d = config.Features[0].Dim, h = config.Hidden[0], c = config.Window, input = config.InputDim;
-        _cached = Math.Min(precompute, vocab);
-        _rank = new int[vocab];
-        Array.Fill(_rank, -1);
-        var words = Enumerable.Range(0, vocab);
-        if (frequency is not null) words = words.OrderByDescending(w => frequency[w]).ThenBy(w => w);
-        int n = 0;
-        foreach (int w in words.Take(_cached)) _rank[w] = n++;
-
-        var values = network.Parameters.Values;
-        var table = network.Tables[0].Table;
-        var wAll = network.Parameters.Value(network.Parameters[network.Depth == 1 ? "W" : "W1"]);
-        _wSlot = new float[c * h * d];
-        for (int slot = 0; slot < c; slot++)
-            for (int i = 0; i < h; i++)
-                wAll.Slice(i * input + slot * d, d).CopyTo(_wSlot.AsSpan((slot * h + i) * d, d));
-        _cache = new float[c * _cached * h];
-        for (int w = 0; w < vocab; w++)
+        _c = config.Window;
+        _h = config.Hidden[0];
+        _f = config.Features.Count;
+        var p = network.Parameters;
+        var w1 = p.Value(p[network.Depth == 1 ? "W" : "W1"]); // (H, C·S)
+        int input = config.InputDim, slotWidth = config.SlotWidth;
+        _tables = new Table[_f];
+        long left = precompute, cacheLength = 0;
+        for (int f = 0; f < _f; f++)
         {
-            int r = _rank[w];
-            if (r < 0) continue;
-            var lw = values.AsSpan(table.Offset + w * d, d);
-            for (int slot = 0; slot < c; slot++)
-                Blas<float>.Gemv(_cache.AsSpan((slot * _cached + r) * h, h), _wSlot.AsSpan(slot * h * d, h * d), lw, h, d);
+            var slot = network.Tables[f];
+            int size = config.Features[f].Size, d = config.Features[f].Dim;
+            var count = counts is not null && f < counts.Count ? counts[f] : null;
+            var rows = Enumerable.Range(0, size);
+            if (count is not null) rows = rows.Where(r => count[r] >= minCount).OrderByDescending(r => count[r]).ThenBy(r => r);
+            var chosen = rows.Take((int)Math.Min(size, left)).ToArray();
+            int cached = chosen.Length;
+            left -= cached;
+            var t = new Table(slot.Table.Offset, d, size, cached, cacheLength, _c * _h);
+            cacheLength += (long)cached * _c * _h;
+            // W_f (C·H, d): row (c, i) = W[i, c·S + offset_f … + d), so one GEMM gives a row's products for every slot.
+            for (int c = 0; c < _c; c++)
+                for (int i = 0; i < _h; i++)
+                    w1.Slice(i * input + c * slotWidth + slot.SlotOffset, d).CopyTo(t.W.AsSpan((c * _h + i) * d, d));
+            for (int n = 0; n < cached; n++) t.Rank[chosen[n]] = n;
+            _tables[f] = t;
+        }
+        _cache = GC.AllocateUninitializedArray<float>(checked((int)cacheLength), pinned: true); // pinned: rows are summed by address
+        _b1 = GC.AllocateArray<float>(_h, pinned: true);
+        p.Value(p["b1"]).CopyTo(_b1);
+        var values = p.Values;
+        foreach (var t in _tables)
+        {
+            if (t.Cached == 0) continue;
+            var gathered = new float[t.Cached * t.Dim];
+            for (int r = 0; r < t.Size; r++)
+                if (t.Rank[r] >= 0) values.AsSpan(t.Offset + r * t.Dim, t.Dim).CopyTo(gathered.AsSpan(t.Rank[r] * t.Dim, t.Dim));
+            int width = _c * _h;
+            // cache (rows, C·H) = E_rows (rows, d) · W_fᵀ
+            _cache.AsSpan((int)t.CacheOffset, t.Cached * width).Clear();
+            Blas<float>.GemmNT(_cache.AsSpan((int)t.CacheOffset, t.Cached * width), gathered, t.W, t.Cached, width, t.Dim);
         }
     }
 
-    /// <summary>Words whose first-layer products are cached.</summary>
-    public int Cached => _cached;
+    /// <summary>Rows whose first-layer products are cached, over all tables.</summary>
+    public int Cached => _tables.Sum(t => t.Cached);
 
-    public WindowModel<float>.Workspace CreateWorkspace(int maxBatch) => _net.CreateWorkspace(maxBatch);
+    /// <summary>Bytes held by the cache.</summary>
+    public long CacheBytes => (long)_cache.Length * sizeof(float);
 
-    /// <summary>Class of each of <paramref name="batch"/> windows ids (B, C, F); probabilities are left in ws.P.</summary>
-    public void Classify(WindowModel<float>.Workspace ws, ReadOnlySpan<int> ids, int batch, Span<int> classes)
+    /// <summary>Buffers for batches of up to <paramref name="maxBatch"/> windows; one per thread.</summary>
+    public Buffers CreateBuffers(int maxBatch) => new(this, maxBatch);
+
+    /// <summary>
+    /// Scores s (B, K) of <paramref name="batch"/> windows with ids (B, C, F), left in buffers.Workspace.S (with z and h
+    /// as <see cref="WindowModel{T}.Scores"/> leaves them), ready for <see cref="WindowModel{T}.Head"/> and Decode.
+    /// </summary>
+    public void Scores(Buffers b, ReadOnlySpan<int> ids, int batch)
     {
-        if (_cached == 0) _net.Forward(ws, ids, [], batch);
-        else ForwardPrecomputed(ws, ids, batch);
-        var config = _net.Config;
-        int k = config.OutputDim;
+        var ws = b.Workspace;
+        if (batch > ws.MaxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} exceeds the buffers' {ws.MaxBatch}");
+        if (_plain)
+        {
+            _net.Scores(ws, ids, batch);
+            return;
+        }
+        int c = _c, h = _h, f = _f, width = c * h;
+        var p = _net.Parameters;
+        var values = p.Values;
+        var offsets = b.Offsets.AsSpan(0, batch * c * f);
+        int scratchRows = 0;
+        // 1. Where each (window, slot, table) product lives: a cached row (offset ≥ 0 into the cache) or a row of this
+        //    batch's scratch (~offset); the scratch rows are the distinct uncached rows, found with a stamp per row.
+        int stamp = ++b.Stamp;
+        for (int k = 0; k < f; k++)
+        {
+            var t = _tables[k];
+            var seen = b.Seen[k];
+            var local = b.Local[k];
+            int first = scratchRows;
+            for (int i = 0; i < batch * c; i++)
+            {
+                int row = ids[i * f + k];
+                int slot = i % c;
+                int r = t.Rank[row];
+                if (r >= 0)
+                {
+                    offsets[i * f + k] = (int)t.CacheOffset + (r * c + slot) * h;
+                    continue;
+                }
+                if (seen[row] != stamp)
+                {
+                    seen[row] = stamp;
+                    local[row] = scratchRows++;
+                    b.Reserve(scratchRows * width, (scratchRows - first) * t.Dim);
+                    values.AsSpan(t.Offset + row * t.Dim, t.Dim).CopyTo(b.Gathered.AsSpan((local[row] - first) * t.Dim, t.Dim));
+                }
+                offsets[i * f + k] = ~((local[row] * c + slot) * h);
+            }
+            int n = scratchRows - first;
+            if (n == 0) continue;
+            // 2. scratch (n, C·H) = E_rows (n, d) · W_fᵀ: every slot's product of the batch's uncached rows of table k.
+            var block = b.Scratch.AsSpan(first * width, n * width);
+            block.Clear();
+            Blas<float>.GemmNT(block, b.Gathered.AsSpan(0, n * t.Dim), t.W, n, width, t.Dim);
+        }
+        // 3. z_i = b1 + Σ_{c,f} (W_{c,f} E_f[id])  (seed eq. 1, first layer, summed from cache and scratch).
+        SumWindows(ws.Z[0], b.Scratch, offsets, batch);
+        _net.ScoresFromFirstLayer(ws, batch);
+    }
+
+    private unsafe void SumWindows(float[] z, float[] scratch, ReadOnlySpan<int> offsets, int batch)
+    {
+        int h = _h, rows = _c * _f;
+        Span<nint> at = stackalloc nint[rows];
+        fixed (float* pz = z)
+        {
+            float* cache = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_cache)); // pinned arrays
+            float* fresh = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch));
+            float* b1 = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_b1));
+            int last = (_c - 1) * _f, block = _c * h;
+            for (int i = 0; i < batch; i++)
+            {
+                // Consecutive windows: the row entering at the last slot is read by the next C windows, one slot each;
+                // fetch its whole (C, H) block a few windows ahead, since rare words come from far in memory.
+                if (Sse.IsSupported && i + PrefetchAhead < batch)
+                    for (int k = 0; k < _f; k++)
+                    {
+                        int e = offsets[(i + PrefetchAhead) * rows + last + k];
+                        float* start = (e >= 0 ? cache + e : fresh + ~e) - (_c - 1) * h;
+                        for (int q = 0; q < block; q += 16) Sse.Prefetch0(start + q);
+                    }
+                var o = offsets.Slice(i * rows, rows);
+                for (int r = 0; r < rows; r++) at[r] = o[r] >= 0 ? (nint)(cache + o[r]) : (nint)(fresh + ~o[r]);
+                BlasFloat.SumRows(pz + i * h, b1, at, h, SimdWidth.Auto);
+            }
+        }
+    }
+
+    /// <summary>Class of each of <paramref name="batch"/> windows: the arg max of the scores (softmax and sigmoid are monotone).</summary>
+    public void Classify(Buffers b, ReadOnlySpan<int> ids, int batch, Span<int> classes)
+    {
+        Scores(b, ids, batch);
+        var s = b.Workspace.S;
+        int k = _net.Config.OutputDim;
+        if (_net.Config.Output == OutputKind.Sigmoid)
+        {
+            for (int i = 0; i < batch; i++) classes[i] = s[i] > 0f ? 1 : 0;
+            return;
+        }
         for (int i = 0; i < batch; i++)
         {
-            if (config.Output == OutputKind.Sigmoid)
-            {
-                classes[i] = ws.P[i] > 0.5f ? 1 : 0;
-                continue;
-            }
-            var row = ws.P.AsSpan(i * k, k);
+            var row = s.AsSpan(i * k, k);
             int best = 0;
             for (int j = 1; j < k; j++) if (row[j] > row[best]) best = j;
             classes[i] = best;
         }
     }
 
-    /// <summary>The forward pass with z = b1 + Σ_c cache[c][w_c] (falling back to W_c L[w_c]), then as <see cref="WindowModel{T}.Forward"/>.</summary>
-    private void ForwardPrecomputed(WindowModel<float>.Workspace ws, ReadOnlySpan<int> ids, int batch)
+    /// <summary>One feature table: which rows are cached, where, and W_f laid out by slot.</summary>
+    private sealed class Table(int offset, int dim, int size, int cached, long cacheOffset, int slotsTimesHidden)
     {
-        var config = _net.Config;
-        int c = config.Window, h = config.Hidden[0], d = config.Features[0].Dim, k = config.OutputDim;
-        var p = _net.Parameters;
-        var b1 = p.Value(p["b1"]);
-        var values = p.Values;
-        var table = _net.Tables[0].Table;
-        var z = ws.Z[0].AsSpan(0, batch * h);
-        Span<int> rows = stackalloc int[c];
-        for (int i = 0; i < batch; i++)
+        public int Offset { get; } = offset;           // the table's first value in the parameter buffer
+        public int Dim { get; } = dim;
+        public int Size { get; } = size;
+        public int Cached { get; } = cached;
+        public long CacheOffset { get; } = cacheOffset;
+        public int[] Rank { get; } = Filled(size);      // row → cache row, −1 when not cached
+        public float[] W { get; } = new float[slotsTimesHidden * dim]; // (C·H, d)
+
+        private static int[] Filled(int n)
         {
-            var zi = z.Slice(i * h, h);
-            b1.CopyTo(zi);
-            int hits = 0;
-            for (int slot = 0; slot < c; slot++)
-            {
-                int w = ids[i * c + slot];
-                int r = _rank[w];
-                if (r >= 0)
-                    rows[hits++] = (slot * _cached + r) * h;
-                else
-                    Blas<float>.Gemv(zi, _wSlot.AsSpan(slot * h * d, h * d), values.AsSpan(table.Offset + w * d, d), h, d);
-            }
-            BlasFloat.AddRows(zi, _cache, rows[..hits], h, SimdWidth.Auto); // z += Σ_c cache[c][w_c]
+            var a = new int[n];
+            Array.Fill(a, -1);
+            return a;
         }
-        var a = ws.A[0].AsSpan(0, batch * h);
-        Activation<float>.Forward(a, z, config.Activation);
-        var s = ws.S.AsSpan(0, batch * k);
-        Linear<float>.Forward(s, a, p.Value(p["U"]), p.Value(p["b2"]), batch, h, k);
-        var probs = ws.P.AsSpan(0, batch * k);
-        if (config.Output == OutputKind.Softmax) Softmax(probs, s, batch, k);
-        else SigmoidCrossEntropy<float>.Forward(probs, s, [], batch);
     }
 
-    /// <summary>
-    /// p = softmax(s) row by row, stably as exp(s − max s) / Σ; the exponentials of the whole batch in one vectorized
-    /// call instead of K scalar calls per window.
-    /// </summary>
-    private static void Softmax(Span<float> p, ReadOnlySpan<float> s, int batch, int k)
+    /// <summary>One thread's buffers: the network workspace, and the scratch for the rows a batch finds uncached.</summary>
+    public sealed class Buffers
     {
-        for (int i = 0; i < batch; i++)
+        internal Buffers(WindowTagger tagger, int maxBatch)
         {
-            var si = s.Slice(i * k, k);
-            float max = si[0];
-            for (int j = 1; j < k; j++) max = MathF.Max(max, si[j]);
-            var pi = p.Slice(i * k, k);
-            for (int j = 0; j < k; j++) pi[j] = si[j] - max;
+            Workspace = tagger._net.CreateWorkspace(maxBatch);
+            Offsets = new int[maxBatch * tagger._c * tagger._f];
+            Seen = tagger._tables.Select(t => t.Cached == t.Size ? [] : new int[t.Size]).ToArray();
+            Local = tagger._tables.Select(t => t.Cached == t.Size ? [] : new int[t.Size]).ToArray();
         }
-        TensorPrimitives.Exp(p, p);
-        for (int i = 0; i < batch; i++)
+
+        public WindowModel<float>.Workspace Workspace { get; }
+
+        internal int[] Offsets { get; }
+        internal int[][] Seen { get; }
+        internal int[][] Local { get; }
+        internal int Stamp { get; set; }
+        internal float[] Scratch => _scratch;
+        internal float[] Gathered => _gathered;
+
+        private float[] _scratch = [];
+        private float[] _gathered = [];
+
+        /// <summary>Grows the scratch (products) and gathered rows to the given lengths, doubling, so a steady state allocates nothing.</summary>
+        internal void Reserve(int scratch, int gathered)
         {
-            var pi = p.Slice(i * k, k);
-            float sum = 0;
-            for (int j = 0; j < k; j++) sum += pi[j];
-            float inv = 1f / sum;
-            for (int j = 0; j < k; j++) pi[j] *= inv;
+            if (scratch > _scratch.Length)
+            {
+                var grown = GC.AllocateUninitializedArray<float>(Math.Max(scratch, 2 * _scratch.Length), pinned: true);
+                _scratch.CopyTo(grown, 0);
+                _scratch = grown;
+            }
+            if (gathered > _gathered.Length) Array.Resize(ref _gathered, Math.Max(gathered, 2 * _gathered.Length));
         }
     }
 }

@@ -118,10 +118,10 @@ public static class Bench
     private static BenchResult Tag(BenchOptions o, SyntheticWindows data, int batch, int threads)
     {
         var model = Model(o);
-        var tagger = new WindowTagger(model, o.Precompute, data.Frequency);
+        var tagger = new WindowTagger(model, o.Precompute, [data.Frequency]);
         var classes = new int[data.Count];
         int workers = Math.Clamp(threads, 1, Math.Max(1, data.Count / batch));
-        var buffers = Enumerable.Range(0, workers).Select(_ => tagger.CreateWorkspace(batch)).ToArray();
+        var buffers = Enumerable.Range(0, workers).Select(_ => tagger.CreateBuffers(batch)).ToArray();
         var ids = Enumerable.Range(0, workers).Select(_ => new int[batch * data.WindowWidth]).ToArray();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
         void Range(int t, int from, int to)
