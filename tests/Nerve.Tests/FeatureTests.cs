@@ -91,6 +91,26 @@ public sealed class FeatureTests : IDisposable
     }
 
     [Fact]
+    public void Windows_built_on_several_threads_equal_the_one_thread_layout()
+    {
+        File.WriteAllText(Path.Combine(_dir, "LOC.txt"), "Paris\nRome\n");
+        var sentences = Synthetic.Corpus(300, 4);
+        var vocab = Vocabulary.BuildFromCorpus(sentences, 1, lowercase: true);
+        var featurizer = Featurizer.Build(vocab, new FeatureOptions { Caps = true, Suffixes = [2], Gazetteers = _dir }, sentences);
+        int Label(string tag) => tag.Length; // any deterministic map will do
+        var one = new WindowSet(sentences, featurizer, 5, Label, threads: 1);
+        var three = new WindowSet(sentences, featurizer, 5, Label, threads: 3);
+        Assert.Equal(one.SentenceStarts, three.SentenceStarts);
+        Assert.Equal(one.Labels, three.Labels);
+        var a = new int[one.Count * one.WindowWidth];
+        var b = new int[one.Count * one.WindowWidth];
+        one.GatherRange(0, one.Count, a);
+        three.GatherRange(0, three.Count, b);
+        Assert.Equal(a, b);
+        Assert.Equal(one.RowCounts([.. featurizer.Specs(8).Select(f => f.Size)]), three.RowCounts([.. featurizer.Specs(8).Select(f => f.Size)]));
+    }
+
+    [Fact]
     public void A_crf_model_with_every_feature_learns_and_round_trips_through_its_file()
     {
         File.WriteAllText(Path.Combine(_dir, "LOC.txt"), "Paris\nRome\n");

@@ -125,7 +125,7 @@ public static class CorpusReader
                 row[k] = k == 0 ? f.ToString() : Intern(poolLookup, pool, f);
                 k++;
             }
-            if (n > 2) secondColumn.Add(row[1]);
+            if (n > 2 && repairGlued is not null) secondColumn.Add(row[1]); // only the glued-tag repair reads it
             words.Add(row[0]);
             tags.Add(tagIndex < 0 ? "O" : Intern(poolLookup, pool, span[fields[tagIndex]]));
             columns.Add(row);

@@ -12,30 +12,51 @@ public sealed class WindowSet : Training.IWindowSource
     private readonly int[] _centers; // position of each window's centre token
 
     /// <param name="labelIndex">Maps a gold tag to its class index, or -1 when the tag is unknown or not needed.</param>
-    public WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex = null)
+    /// <param name="threads">Workers that featurize contiguous runs of sentences (the result does not depend on their number).</param>
+    public WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex = null, int threads = 1)
     {
         if (window < 1 || window % 2 == 0) throw new ArgumentOutOfRangeException(nameof(window));
         Window = window;
         Features = featurizer.Count;
         int m = window / 2;
+        // Sentence s starts at window SentenceStarts[s] and at position SentenceStarts[s] + 2m·s of the padded stream.
+        SentenceStarts = new int[sentences.Count + 1];
         long tokens = 0;
-        foreach (var s in sentences) tokens += s.Count;
+        for (int si = 0; si < sentences.Count; si++)
+        {
+            SentenceStarts[si] = checked((int)tokens);
+            tokens += sentences[si].Count;
+        }
         Count = checked((int)tokens);
+        SentenceStarts[sentences.Count] = Count;
         _padded = new int[checked((tokens + (long)sentences.Count * 2 * m) * Features)];
         _centers = new int[Count];
         Labels = new int[Count];
-        SentenceStarts = new int[sentences.Count + 1];
-        var start = new int[Features];
-        var end = new int[Features];
+        threads = Math.Clamp(threads, 1, Math.Max(1, sentences.Count / 64));
+        if (threads == 1)
+        {
+            Fill(sentences, featurizer, labelIndex, 0, sentences.Count);
+            return;
+        }
+        int per = (sentences.Count + threads - 1) / threads;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            t => Fill(sentences, featurizer, labelIndex, t * per, Math.Min(sentences.Count, (t + 1) * per)));
+    }
+
+    /// <summary>Lays out sentences [first, end): m × &lt;s&gt;, the featurized tokens, m × &lt;/s&gt;.</summary>
+    private void Fill(IReadOnlyList<Sentence> sentences, Featurizer featurizer, Func<string, int>? labelIndex, int first, int end)
+    {
+        int m = Window / 2, features = Features;
+        Span<int> start = stackalloc int[features];
+        Span<int> stop = stackalloc int[features];
         featurizer.StartPadding(start);
-        featurizer.EndPadding(end);
-        int pos = 0, w = 0;
-        for (int si = 0; si < sentences.Count; si++)
+        featurizer.EndPadding(stop);
+        for (int si = first; si < end; si++)
         {
             var s = sentences[si];
-            SentenceStarts[si] = w;
-            for (int i = 0; i < m; i++) start.CopyTo(_padded.AsSpan((pos++) * Features, Features));
-            featurizer.Featurize(s.Words, _padded.AsSpan(pos * Features, s.Count * Features));
+            int w = SentenceStarts[si], pos = w + 2 * m * si;
+            for (int i = 0; i < m; i++) start.CopyTo(_padded.AsSpan((pos++) * features, features));
+            featurizer.Featurize(s.Words, _padded.AsSpan(pos * features, s.Count * features));
             for (int i = 0; i < s.Count; i++)
             {
                 _centers[w] = pos + i;
@@ -43,9 +64,8 @@ public sealed class WindowSet : Training.IWindowSource
                 w++;
             }
             pos += s.Count;
-            for (int i = 0; i < m; i++) end.CopyTo(_padded.AsSpan((pos++) * Features, Features));
+            for (int i = 0; i < m; i++) stop.CopyTo(_padded.AsSpan((pos++) * features, features));
         }
-        SentenceStarts[sentences.Count] = w;
     }
 
     /// <summary>C = 2m + 1.</summary>

@@ -87,7 +87,7 @@ public sealed class NerModel
     /// <summary>Tags every token; <paramref name="threads"/> workers split the sentences, the result does not depend on their number.</summary>
     public Prediction Predict(IReadOnlyList<Sentence> sentences, int threads = 1)
     {
-        var windows = new WindowSet(sentences, Featurizer, Config.Window);
+        var windows = new WindowSet(sentences, Featurizer, Config.Window, threads: threads);
         var classes = new int[windows.Count];
         var confidence = new float[windows.Count];
         Classify(windows, classes, confidence, threads);

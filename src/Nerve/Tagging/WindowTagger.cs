@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using Nerve.Model;
 using Nerve.Numerics;
 
@@ -23,7 +22,6 @@ public sealed class WindowTagger
     private readonly float[] _b1;    // b1 (H), pinned beside the cache
     private readonly int _c, _h, _f;
     private readonly bool _plain; // precompute 0: the network's own forward
-    private const int PrefetchAhead = 4;
 
     /// <param name="precompute">
     /// Cached rows in all, taken table by table (words first); the other rows are multiplied out per batch. 0 = the
@@ -150,6 +148,7 @@ public sealed class WindowTagger
         _net.ScoresFromFirstLayer(ws, batch);
     }
 
+    /// <summary>z (B, H): z_i = b1 + the C·F rows of window i, from the cache (offset ≥ 0) or this batch's scratch (~offset).</summary>
     private unsafe void SumWindows(float[] z, float[] scratch, ReadOnlySpan<int> offsets, int batch)
     {
         int h = _h, rows = _c * _f;
@@ -159,18 +158,8 @@ public sealed class WindowTagger
             float* cache = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_cache)); // pinned arrays
             float* fresh = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch));
             float* b1 = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_b1));
-            int last = (_c - 1) * _f, block = _c * h;
             for (int i = 0; i < batch; i++)
             {
-                // Consecutive windows: the row entering at the last slot is read by the next C windows, one slot each;
-                // fetch its whole (C, H) block a few windows ahead, since rare words come from far in memory.
-                if (Sse.IsSupported && i + PrefetchAhead < batch)
-                    for (int k = 0; k < _f; k++)
-                    {
-                        int e = offsets[(i + PrefetchAhead) * rows + last + k];
-                        float* start = (e >= 0 ? cache + e : fresh + ~e) - (_c - 1) * h;
-                        for (int q = 0; q < block; q += 16) Sse.Prefetch0(start + q);
-                    }
                 var o = offsets.Slice(i * rows, rows);
                 for (int r = 0; r < rows; r++) at[r] = o[r] >= 0 ? (nint)(cache + o[r]) : (nint)(fresh + ~o[r]);
                 BlasFloat.SumRows(pz + i * h, b1, at, h, SimdWidth.Auto);
