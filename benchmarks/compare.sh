@@ -28,14 +28,23 @@ for r in $(seq 1 "$rounds"); do
       "${common[@]}" --threads "$t" --mode train,tag --max-seconds 2 >> "$out/torch.jsonl"
   done
 done
-"$py" - "$out/nerve.jsonl" "$out/torch.jsonl" <<'PY'
+echo "end to end: nerve tag on a large CoNLL file" >&2
+"$root/benchmarks/tag-e2e.sh" 8 2 2> "$out/e2e.stats" >> "$out/e2e.jsonl"
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+simd="$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|fma|avx512f|avx512bw|avx512vl)$' | tr '\n' ' ')"
+echo "Machine: $cpu, $(nproc) cores, SIMD: $simd"
+echo
+"$py" - "$out/nerve.jsonl" "$out/torch.jsonl" "$out/e2e.jsonl" <<'PY'
 import json, statistics, sys
 from collections import defaultdict
 rows = defaultdict(list)
-for path in sys.argv[1:]:
+hogwild = set()
+for path in sys.argv[1:3]:
     for line in open(path):
         o = json.loads(line)
         rows[(o["impl"], o["mode"], o.get("precompute", 0), o["batch"], o["threads"])].append(o["tokens_per_s"])
+        if o.get("hogwild"):
+            hogwild.add((o["mode"], o["batch"], o["threads"]))
 med = {k: statistics.median(v) for k, v in rows.items()}
 print("| mode | batch | threads | Nerve tokens/s | PyTorch tokens/s | Nerve/PyTorch |")
 print("|---|---:|---:|---:|---:|---:|")
@@ -43,7 +52,7 @@ for (impl, mode, pre, batch, threads), v in sorted(med.items(), key=lambda kv: (
     if impl != "nerve":
         continue
     t = med.get(("pytorch", mode, 0, batch, threads))
-    name = mode + (f" (precompute {pre})" if pre else "")
+    name = mode + (f" (precompute {pre})" if pre else "") + (" (Hogwild)" if (mode, batch, threads) in hogwild else "")
     print(f"| {name} | {batch} | {threads} | {v:,.0f} | {t:,.0f} | {v / t:.1f}× |" if t else f"| {name} | {batch} | {threads} | {v:,.0f} | – | – |")
 best = {}
 for (impl, mode, pre, batch, threads), v in med.items():
@@ -56,4 +65,15 @@ print("|---|---:|---:|---:|---:|")
 for (mode, batch), t in sorted(best.items(), key=lambda kv: (kv[0][0] != "train", kv[0][1])):
     n = max(v for (impl, m, pre, b, th), v in med.items() if impl == "nerve" and m == mode and b == batch and pre == 0)
     print(f"| {mode} | {batch} | {t:,.0f} | {n:,.0f} | {n / t:.1f}× |")
+    pre = [v for (impl, m, p, b, th), v in med.items() if impl == "nerve" and m == mode and b == batch and p > 0]
+    if pre:
+        print(f"| {mode} (Nerve precomputed) | {batch} | {t:,.0f} | {max(pre):,.0f} | {max(pre) / t:.1f}× |")
+e2e = [json.loads(line) for line in open(sys.argv[3])]
+print()
+print("End to end (`benchmarks/tag-e2e.sh`: `nerve tag` on a CoNLL file, read + featurize + tag + write, process start included):")
+print("| tokens | file MB | threads | tokens/s (median of 5) |")
+print("|---:|---:|---:|---:|")
+for o in e2e:
+    print(f"| {o['tokens']:,} | {o['file_mb']:.1f} | {o['threads']} | {o['tokens_per_s']:,.0f} |")
 PY
+cat "$out/e2e.stats"
