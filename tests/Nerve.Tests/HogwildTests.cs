@@ -53,8 +53,8 @@ public sealed class HogwildTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Two_workers_writing_at_the_same_time_still_learn()
     {
-        // The trainer's loop, on a source that holds each worker's first window until the other has one too: the two
-        // slices certainly overlap (on a busy machine Parallel.For may otherwise run them one after the other).
+        // The trainer's loop, on a source that holds each worker's first window until the other has one too, so the two
+        // slices of the first chunk start together (on a busy machine Parallel.For may otherwise run them in turn).
         var model = Synthetic.NewModel(Train, seed: 1);
         var windows = model.Windows(Train);
         using var data = new MeetingWindows(windows, 2);
