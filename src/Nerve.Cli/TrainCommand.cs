@@ -35,6 +35,7 @@ internal static class TrainCommand
         var noLower = new Option<bool>("--keep-case") { Description = "Do not lowercase words before the vocabulary lookup." };
         var seed = new Option<int>("--seed") { Description = "Random seed (initialisation and shuffling).", DefaultValueFactory = _ => d.Seed };
         var threads = Cli.Threads(Environment.ProcessorCount);
+        var hogwild = new Option<bool>("--hogwild") { Description = "Batch-1 SGD on --threads threads at once, lock-free (HOGWILD!, Recht et al. 2011); not deterministic for more than one thread. Needs --batch 1 --optimizer sgd, a softmax or sigmoid head, no --l2, dropout or --clip." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from MODEL.ckpt (same options)." };
         var caps = new Option<bool>("--caps") { Description = "Add a capitalisation feature (lower, Title, UPPER, mIxed, digits, other) of the original-case word." };
         var prefixes = new Option<string?>("--prefix") { Description = "Lowercased prefix lengths with their own embeddings, e.g. 3 or 2,3 (\"none\": no prefixes)." };
@@ -51,7 +52,7 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train a window network on a tagged corpus; prints loss, train F1 and dev F1 per epoch.")
         {
             train, dev, model, format, tagColumn, embeddings, vocab, dim, minCount, window, hidden, activation, output, positive,
-            optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, resume,
+            optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, hogwild, resume,
             caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, config,
         };
         cmd.SetAction(parsed => Cli.Guard(() =>
@@ -103,6 +104,7 @@ internal static class TrainCommand
                     FixEmbeddings = r.GetValue(fix),
                     Seed = r.GetValue(seed),
                     Threads = r.GetValue(threads),
+                    Hogwild = r.GetValue(hogwild),
                     InputDropout = r.GetValue(inputDropout),
                     HiddenDropout = r.GetValue(hiddenDropout),
                     ClipNorm = r.GetValue(clip),

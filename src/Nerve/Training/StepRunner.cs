@@ -15,7 +15,8 @@ internal interface IWindowSource
 /// <summary>
 /// One update of the trainer: forward, backward (with dropout), sparse embedding update, clipping and optimizer step, on
 /// one thread or split data-parallel over fixed slices whose gradients are summed in worker order (deterministic for a
-/// given count). A unit is a window, or for the CRF a whole sentence (<see cref="StepSentences"/>).
+/// given count). A unit is a window, or for the CRF a whole sentence (<see cref="StepSentences"/>). With
+/// <see cref="TrainOptions.Hogwild"/>, <see cref="HogwildSteps"/> runs many batch-1 updates at once, lock-free.
 /// Used by <see cref="Trainer"/> and by <see cref="Bench"/>, so the benchmark times the trainer's own code.
 /// </summary>
 internal sealed class StepRunner
@@ -36,10 +37,15 @@ internal sealed class StepRunner
         _trainTable = trainTable;
         _o = options;
         _dropout = options.InputDropout > 0 || options.HiddenDropout > 0;
-        _workers = Enumerable.Range(0, Math.Max(1, Math.Min(options.Threads, options.Batch))).Select(_ => new Worker(engine(net, capacity), net, capacity, windowWidth)).ToArray();
+        int workers = options.Hogwild ? options.Threads : Math.Max(1, Math.Min(options.Threads, options.Batch));
+        _workers = Enumerable.Range(0, workers).Select(_ => new Worker(engine(net, capacity), net, capacity, windowWidth, gradients: !options.Hogwild)).ToArray();
         _workers[0].Gradients = net.Parameters.Gradients; // worker 0 accumulates in place; the others are reduced into it
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = _workers.Length };
+        if (options.Hogwild) options.Validate(net.Config.Output, _workers[0].Engine is ManualBackprop<float>);
     }
+
+    /// <summary>Windows per <see cref="HogwildSteps"/> call: each worker runs this many / workers between synchronisations.</summary>
+    public int HogwildChunk => 1024 * _workers.Length;
 
     /// <summary>One update on the windows order[offset … offset + b − 1]; returns their summed loss.</summary>
     public double Step(IWindowSource source, int[] order, int offset, int b, float lr, int epoch)
@@ -78,6 +84,46 @@ internal sealed class StepRunner
             w.Loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, scale, t == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
         });
         return Finish(used, lr, 0);
+    }
+
+    /// <summary>
+    /// HOGWILD! (Recht et al. 2011): the windows order[offset … offset + count − 1] in one contiguous slice per worker,
+    /// each worker running fused batch-1 SGD steps that write the shared parameters without locks; returns the summed
+    /// loss. Workers race on W, U, the biases and common embedding rows, so only one worker is deterministic (and then
+    /// equals <see cref="Step"/> with b = 1 window by window).
+    /// </summary>
+    public double HogwildSteps(IWindowSource source, int[] order, int offset, int count, float lr)
+    {
+        if (_workers.Length == 1) return HogwildSlice(_workers[0], source, order, offset, count, lr);
+        return ParallelHogwild(source, order, offset, count, lr);
+    }
+
+    /// <summary>The parallel part of <see cref="HogwildSteps"/>, a method of its own for the closure (see <see cref="ParallelStep"/>).</summary>
+    private double ParallelHogwild(IWindowSource source, int[] order, int offset, int count, float lr)
+    {
+        var workers = _workers;
+        int per = (count + workers.Length - 1) / workers.Length;
+        Parallel.For(0, workers.Length, _parallel, t =>
+        {
+            int a = t * per, n = Math.Min(per, count - a);
+            workers[t].Loss = n <= 0 ? 0 : HogwildSlice(workers[t], source, order, offset + a, n, lr);
+        });
+        double loss = 0;
+        foreach (var w in workers) loss += w.Loss;
+        return loss;
+    }
+
+    /// <summary>One worker's slice, a window at a time into its own buffers.</summary>
+    private double HogwildSlice(Worker w, IWindowSource source, int[] order, int offset, int n, float lr)
+    {
+        var manual = (ManualBackprop<float>)w.Engine; // checked in the constructor
+        double loss = 0;
+        for (int i = 0; i < n; i++)
+        {
+            source.Gather(order.AsSpan(offset + i, 1), w.Ids, w.Labels);
+            loss += manual.SgdStep(w.Ids, w.Labels.AsSpan(0, 1), lr, _trainTable);
+        }
+        return loss;
     }
 
     /// <summary>One update on the sentences order[offset … offset + b − 1] of <paramref name="source"/> (CRF units).</summary>
@@ -167,12 +213,13 @@ internal sealed class StepRunner
     /// <summary>One thread's buffers.</summary>
     private sealed class Worker
     {
-        public Worker(IBackprop<float> engine, WindowModel<float> net, int capacity, int width)
+        /// <param name="gradients">Whether the worker needs a gradient buffer of its own (Hogwild workers write the parameters).</param>
+        public Worker(IBackprop<float> engine, WindowModel<float> net, int capacity, int width, bool gradients)
         {
             Engine = engine;
             Ids = new int[capacity * width];
             Labels = new int[capacity];
-            Gradients = new float[net.Parameters.Count];
+            Gradients = gradients ? new float[net.Parameters.Count] : [];
             Touched = net.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
         }
 

@@ -47,7 +47,7 @@ public static class TrainJob
 
     public static (NerModel Model, TrainResult Result) Run(TrainJobOptions o, ITrainingObserver? observer = null, TextWriter? log = null, Action<string>? warn = null, CancellationToken cancel = default)
     {
-        o.Training.Validate();
+        o.Training.Validate(o.Output, manualEngine: !o.GraphEngine);
         var repairs = new GluedRepairLog();
         Action<string>? repair = o.RepairGlued ? repairs.Add : null;
         var train = CorpusReader.Read(o.TrainPath, o.Format, o.TagColumn, repairGlued: repair);

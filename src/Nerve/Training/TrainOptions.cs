@@ -14,8 +14,14 @@ public sealed record TrainOptions
     /// <summary>Windows per update; 1 is PA4's SGD (§4.2).</summary>
     public int Batch { get; init; } = 1;
     public int Seed { get; init; } = 1;
-    /// <summary>Workers for minibatches (data-parallel, deterministic for a given count); batch 1 runs on one.</summary>
+    /// <summary>Workers for minibatches (data-parallel, deterministic for a given count); batch 1 runs on one unless <see cref="Hogwild"/>.</summary>
     public int Threads { get; init; } = 1;
+    /// <summary>
+    /// Batch-1 SGD on <see cref="Threads"/> threads, each over its own slice of the shuffled windows, all writing the
+    /// shared parameters without locks (HOGWILD!, Recht et al. 2011). Not deterministic for more than one thread: the
+    /// updates race. Needs batch 1, SGD, no L2, dropout or clipping, and a softmax or sigmoid head (the fused step).
+    /// </summary>
+    public bool Hogwild { get; init; }
     /// <summary>Keep the word vectors as loaded (no updates to L).</summary>
     public bool FixEmbeddings { get; init; }
     /// <summary>Stop after this many epochs without a better dev F1; 0 trains all epochs.</summary>
@@ -39,5 +45,27 @@ public sealed record TrainOptions
         if (InputDropout < 0 || InputDropout >= 1) throw new NerveException($"--input-dropout must be in [0, 1), found {InputDropout}");
         if (HiddenDropout < 0 || HiddenDropout >= 1) throw new NerveException($"--hidden-dropout must be in [0, 1), found {HiddenDropout}");
         if (ClipNorm < 0) throw new NerveException($"--clip must be ≥ 0, found {ClipNorm}");
+        if (Hogwild)
+        {
+            // The lock-free threads run the fused per-window SGD step (WindowModel.SgdStep), which has none of these.
+            string? found = Batch != 1 ? $"--batch {Batch}" : Optimizer != OptimizerKind.Sgd ? $"--optimizer {Optimizer.ToString().ToLowerInvariant()}"
+                : L2 > 0 ? $"--l2 {L2}" : InputDropout > 0 ? $"--input-dropout {InputDropout}" : HiddenDropout > 0 ? $"--hidden-dropout {HiddenDropout}"
+                : ClipNorm > 0 ? $"--clip {ClipNorm}" : null;
+            if (found is not null)
+                throw new NerveException($"--hogwild needs batch-1 plain SGD (--batch 1 --optimizer sgd, no --l2, dropout or --clip), found {found}");
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Validate()"/>, plus what depends on the model and the gradient engine: --hogwild runs the hand-derived
+    /// engine's fused step on single windows, so neither the CRF (whose units are sentences) nor the graph engine.
+    /// </summary>
+    public void Validate(Model.OutputKind output, bool manualEngine = true)
+    {
+        Validate();
+        if (Hogwild && output == Model.OutputKind.Crf)
+            throw new NerveException("--hogwild needs a softmax or sigmoid head (its steps are single windows), found --output crf");
+        if (Hogwild && !manualEngine)
+            throw new NerveException("--hogwild needs the manual engine (its fused SGD step), found --engine graph");
     }
 }

@@ -26,7 +26,8 @@ public sealed record TrainResult(IReadOnlyList<EpochReport> Epochs, int BestEpoc
 /// <summary>
 /// Trains a <see cref="NerModel"/> by minibatch SGD or AdaGrad on shuffled windows (PA4 §4.2 with batch 1), keeping the
 /// parameters of the best epoch. With a checkpoint path the full state is saved after every epoch and on interruption,
-/// and <see cref="Train"/> resumes from it: a resumed run ends with the same model as an uninterrupted one.
+/// and <see cref="Train"/> resumes from it: a resumed run ends with the same model as an uninterrupted one (except
+/// with <see cref="TrainOptions.Hogwild"/> on several threads, which is not deterministic to begin with).
 /// </summary>
 public sealed class Trainer
 {
@@ -47,7 +48,7 @@ public sealed class Trainer
     public Trainer(NerModel model, IReadOnlyList<Sentence> train, IReadOnlyList<Sentence>? dev, TrainOptions options, Func<WindowModel<float>, int, IBackprop<float>>? engine = null)
     {
         _engine = engine ?? ((m, b) => new ManualBackprop<float>(m, b));
-        options.Validate();
+        options.Validate(model.Config.Output);
         _model = model;
         _o = options;
         _trainSentences = train;
@@ -93,17 +94,20 @@ public sealed class Trainer
             var watch = Stopwatch.StartNew();
             double loss = 0;
             int done = startWindow;
-            for (int start = startWindow; start < order.Length; start += _o.Batch)
+            // Hogwild runs a chunk of batch-1 steps per call; cancellation, checkpoints and progress wait for its end.
+            int stride = _o.Hogwild ? runner.HogwildChunk : _o.Batch;
+            for (int start = startWindow; start < order.Length; start += stride)
             {
                 if (cancel.IsCancellationRequested)
                 {
                     if (checkpoint is not null) SaveCheckpoint(checkpoint, epoch, start, bestEpoch, bestF1, reports);
                     return new TrainResult(reports, bestEpoch, bestF1, true, total.Elapsed);
                 }
-                int b = Math.Min(_o.Batch, order.Length - start);
-                loss += _sentenceUnits ? runner.StepSentences(_train, order, start, b, lr, epoch) : runner.Step(_train, order, start, b, lr, epoch);
+                int b = Math.Min(stride, order.Length - start);
+                loss += _o.Hogwild ? runner.HogwildSteps(_train, order, start, b, lr)
+                    : _sentenceUnits ? runner.StepSentences(_train, order, start, b, lr, epoch) : runner.Step(_train, order, start, b, lr, epoch);
                 done += b;
-                if ((start / _o.Batch) % 64 == 0) observer?.Progress(done);
+                if (_o.Hogwild || (start / _o.Batch) % 64 == 0) observer?.Progress(done);
             }
             startWindow = 0;
             observer?.Progress(_units);
