@@ -46,11 +46,25 @@ public static class Activation<T> where T : unmanaged, IFloatingPointIeee754<T>
         switch (kind)
         {
             case ActivationKind.Tanh:
-                for (int i = 0; i < dz.Length; i++) dz[i] += dh[i] * (T.One - h[i] * h[i]);
-                break;
             case ActivationKind.Sigmoid:
-                for (int i = 0; i < dz.Length; i++) dz[i] += dh[i] * h[i] * (T.One - h[i]);
+            {
+                bool tanh = kind == ActivationKind.Tanh;
+                int n = dz.Length, i = 0;
+                if (Vector.IsHardwareAccelerated)
+                {
+                    // The scalar loop's operations lane by lane (no fused multiply-add), so both give the same bits.
+                    var one = Vector<T>.One;
+                    for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+                    {
+                        var hv = new Vector<T>(h[i..]);
+                        var d = new Vector<T>(dh[i..]);
+                        var g = tanh ? d * (one - hv * hv) : d * hv * (one - hv);
+                        (new Vector<T>(dz[i..]) + g).CopyTo(dz[i..]);
+                    }
+                }
+                for (; i < n; i++) dz[i] += tanh ? dh[i] * (T.One - h[i] * h[i]) : dh[i] * h[i] * (T.One - h[i]);
                 break;
+            }
             case ActivationKind.Relu:
                 // max routes: the gradient flows only where z > 0 (lecture 3).
                 for (int i = 0; i < dz.Length; i++) if (z[i] > T.Zero) dz[i] += dh[i];
