@@ -44,8 +44,17 @@ for p in doc["profiles"]:
         elif stack:
             stack.pop()
 def name(i):
-    n = frames[i]
-    return n if len(n) < 110 else n[:107] + "..."
+    # "Module!Namespace.Type`2[args].Method(params)" → "Type.Method"
+    n = frames[i].split("!", 1)[-1]
+    n = n.split("(", 1)[0]
+    depth, plain = 0, []
+    for ch in n:
+        depth += ch == "["
+        if depth == 0:
+            plain.append(ch)
+        depth -= ch == "]"
+    parts = "".join(plain).replace("`1", "").replace("`2", "").split(".")
+    return ".".join(parts[-2:])
 skip = ("Thread", "Wait", "Sleep", "Monitor", "Idle", "LowLevelLifoSemaphore", "SemaphoreSlim", "ManualResetEventSlim", "WaitHandle")
 busy = sum(v for f, v in self_.items() if not any(s in frames[f] for s in skip))
 print(f"samples: {total:.0f} ms over all threads, {busy:.0f} ms outside waits")
