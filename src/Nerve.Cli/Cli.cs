@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Nerve.Corpus;
+using Nerve.Tagging;
 
 namespace Nerve.Cli;
 
@@ -47,6 +48,20 @@ internal static class Cli
         Description = "Worker threads.",
         DefaultValueFactory = _ => fallback,
     };
+
+    /// <summary>How much memory tagging may spend on cached first-layer products (<see cref="NerModel.PrecomputeBytes"/>).</summary>
+    public static Option<int> CacheMb() => new("--cache-mb")
+    {
+        Description = "MB of first-layer products cached while tagging (Chen & Manning 2014 precomputation; exact); 0 = the plain forward.",
+        DefaultValueFactory = _ => (int)(NerModel.DefaultPrecomputeBytes >> 20),
+    };
+
+    /// <summary>Applies --cache-mb to a loaded model; refuses a negative size.</summary>
+    public static void SetCache(NerModel model, int megabytes)
+    {
+        if (megabytes < 0) throw new NerveException($"--cache-mb must be ≥ 0, found {megabytes}");
+        model.PrecomputeBytes = (long)megabytes << 20;
+    }
 
     /// <summary>An option value, or null when it is empty or "none" (how a flag switches off what a config file set).</summary>
     public static string? None(string? value) => string.IsNullOrWhiteSpace(value) || value == "none" ? null : value;

@@ -18,13 +18,15 @@ internal static class EvalCommand
         var noMatrix = new Option<bool>("--no-confusion") { Description = "Omit the token confusion matrix." };
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
+        var cacheMb = Cli.CacheMb();
         var cmd = new Command("eval", "Score a model on a gold corpus: the conlleval report (phrase precision, recall, F1) and a per-class token confusion matrix.")
         {
-            model, data, format, tagColumn, raw, noMatrix, threads, repair,
+            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
             var m = NerModel.Load(r.GetValue(model)!);
+            Cli.SetCache(m, r.GetValue(cacheMb));
             var corpus = Cli.ReadCorpus(r.GetValue(data)!, r.GetValue(format), r.GetValue(tagColumn), requireTags: true, r.GetValue(repair));
             bool isRaw = r.GetValue(raw);
             if (!isRaw && m.Scheme == TagScheme.IO)

@@ -17,10 +17,11 @@ internal static class TagCommand
         var text = new Option<bool>("--text") { Description = "The input is raw text: tokenize it and split sentences first." };
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
+        var cacheMb = Cli.CacheMb();
         var stats = new Option<bool>("--stats") { Description = "Print the time of each phase (load, read, tag, write) and tokens/s to stderr." };
         var cmd = new Command("tag", "Tag tokens with a trained model; writes CoNLL columns (input columns, then the predicted tag).")
         {
-            model, input, format, tagColumn, text, threads, repair, stats,
+            model, input, format, tagColumn, text, threads, repair, stats, cacheMb,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -32,6 +33,7 @@ internal static class TagCommand
                 clock.Restart();
             }
             var m = NerModel.Load(r.GetValue(model)!);
+            Cli.SetCache(m, r.GetValue(cacheMb));
             Phase("load model");
             string path = r.GetValue(input)!;
             IReadOnlyList<Sentence> sentences;

@@ -114,6 +114,17 @@ public sealed class CliTests : IDisposable
         (code, output, _) = Nerve("Alice met Bob in Paris.", "tag", "--model", model, "--text");
         Assert.Equal(0, code);
         Assert.Equal("Alice\tI-PER", output.Split('\n')[0]);
+
+        // The plain forward (no cached first layer) tags the same; phase timings go to stderr only.
+        (code, var cached, _) = Nerve(File.ReadAllText(dev), "tag", "--model", model);
+        Assert.Equal(0, code);
+        (code, var plain, err) = Nerve(File.ReadAllText(dev), "tag", "--model", model, "--cache-mb", "0", "--stats");
+        Assert.Equal(0, code);
+        Assert.Equal(cached, plain);
+        Assert.Contains("tokens/s", err, StringComparison.Ordinal);
+        (code, _, err) = Nerve(File.ReadAllText(dev), "tag", "--model", model, "--cache-mb", "-1");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--cache-mb must be ≥ 0, found -1", err, StringComparison.Ordinal);
     }
 
     [Fact]

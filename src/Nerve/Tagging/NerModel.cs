@@ -73,7 +73,9 @@ public sealed class NerModel
     /// Bytes <see cref="Classify"/> may spend per call on cached first-layer products (<see cref="WindowTagger"/>, Chen
     /// &amp; Manning 2014): the rows that occur at least twice in the input, most frequent first. 0 = the plain forward.
     /// </summary>
-    public long PrecomputeBytes { get; set; } = 64L << 20;
+    public long PrecomputeBytes { get; set; } = DefaultPrecomputeBytes;
+
+    public const long DefaultPrecomputeBytes = 64L << 20;
 
     /// <summary>The tagger for <paramref name="windows"/>: caches the rows seen there twice or more, within <see cref="PrecomputeBytes"/>.</summary>
     public WindowTagger CreateTagger(WindowSet windows)
