@@ -8,12 +8,12 @@ rounds="${1:-3}"
 shift || true
 py=/usr/bin/python3
 if ! "$py" -c 'import torch' 2>/dev/null; then
-  apt-get update && apt-get install -y python3-torch
+  apt-get update >&2 && apt-get install -y python3-torch >&2
 fi
 # Debian's torch uses the system libblas.so.3; the default alternative is the reference BLAS, so install OpenBLAS
 # (the alternatives system then points libblas.so.3 at it) to give PyTorch an optimised GEMM.
 if ! update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep -q '^Value: .*openblas'; then
-  apt-get install -y libopenblas0-pthread
+  apt-get install -y libopenblas0-pthread >&2
 fi
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

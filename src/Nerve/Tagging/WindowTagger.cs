@@ -57,10 +57,10 @@ public sealed class WindowTagger
             left -= cached;
             var t = new Table(slot.Table.Offset, d, size, cached, cacheLength, _c * _h);
             cacheLength += (long)cached * _c * _h;
-            // W_f (C·H, d): row (c, i) = W[i, c·S + offset_f … + d), so one GEMM gives a row's products for every slot.
+            // W_fᵀ (d, C·H): column (c, i) = W[i, c·S + offset_f … + d), so one GEMM (no packing) gives a row's products for every slot.
             for (int c = 0; c < _c; c++)
                 for (int i = 0; i < _h; i++)
-                    w1.Slice(i * input + c * slotWidth + slot.SlotOffset, d).CopyTo(t.W.AsSpan((c * _h + i) * d, d));
+                    for (int j = 0; j < d; j++) t.W[j * _c * _h + c * _h + i] = w1[i * input + c * slotWidth + slot.SlotOffset + j];
             for (int n = 0; n < cached; n++) t.Rank[chosen[n]] = n;
             _tables[f] = t;
         }
@@ -75,9 +75,9 @@ public sealed class WindowTagger
             for (int r = 0; r < t.Size; r++)
                 if (t.Rank[r] >= 0) values.AsSpan(t.Offset + r * t.Dim, t.Dim).CopyTo(gathered.AsSpan(t.Rank[r] * t.Dim, t.Dim));
             int width = _c * _h;
-            // cache (rows, C·H) = E_rows (rows, d) · W_fᵀ
+            // cache (rows, C·H) = E_rows (rows, d) · W_fᵀ (d, C·H)
             _cache.AsSpan((int)t.CacheOffset, t.Cached * width).Clear();
-            Blas<float>.GemmNT(_cache.AsSpan((int)t.CacheOffset, t.Cached * width), gathered, t.W, t.Cached, width, t.Dim);
+            Blas<float>.GemmNN(_cache.AsSpan((int)t.CacheOffset, t.Cached * width), gathered, t.W, t.Cached, width, t.Dim);
         }
     }
 
@@ -138,10 +138,10 @@ public sealed class WindowTagger
             }
             int n = scratchRows - first;
             if (n == 0) continue;
-            // 2. scratch (n, C·H) = E_rows (n, d) · W_fᵀ: every slot's product of the batch's uncached rows of table k.
+            // 2. scratch (n, C·H) = E_rows (n, d) · W_fᵀ (d, C·H): every slot's product of the batch's uncached rows of table k.
             var block = b.Scratch.AsSpan(first * width, n * width);
             block.Clear();
-            Blas<float>.GemmNT(block, b.Gathered.AsSpan(0, n * t.Dim), t.W, n, width, t.Dim);
+            Blas<float>.GemmNN(block, b.Gathered.AsSpan(0, n * t.Dim), t.W, n, width, t.Dim);
         }
         // 3. z_i = b1 + Σ_{c,f} (W_{c,f} E_f[id])  (seed eq. 1, first layer, summed from cache and scratch).
         SumWindows(ws.Z[0], b.Scratch, offsets, batch);
@@ -196,7 +196,7 @@ public sealed class WindowTagger
         public int Cached { get; } = cached;
         public long CacheOffset { get; } = cacheOffset;
         public int[] Rank { get; } = Filled(size);      // row → cache row, −1 when not cached
-        public float[] W { get; } = new float[slotsTimesHidden * dim]; // (C·H, d)
+        public float[] W { get; } = new float[slotsTimesHidden * dim]; // W_fᵀ (d, C·H): column (c, i) = W[i, c·S + offset_f …)
 
         private static int[] Filled(int n)
         {
