@@ -44,7 +44,7 @@ public sealed class WindowTagger
         var w1 = p.Value(p[network.Depth == 1 ? "W" : "W1"]); // (H, C·S)
         int input = config.InputDim, slotWidth = config.SlotWidth;
         _tables = new Table[_f];
-        long left = precompute, cacheLength = 0;
+        long left = Math.Min(precompute, Array.MaxLength / ((long)_c * _h)), cacheLength = 0; // one array holds the cache
         for (int f = 0; f < _f; f++)
         {
             var slot = network.Tables[f];
