@@ -65,7 +65,7 @@ internal static class TagCommand
                 double total = phases.Sum(p => p.Item2.TotalSeconds);
                 foreach (var (name, time) in phases)
                     Console.Error.WriteLine(FormattableString.Invariant($"nerve tag: {name,-10} {time.TotalSeconds,8:F3} s"));
-                Console.Error.WriteLine(FormattableString.Invariant($"nerve tag: {tokens:N0} tokens in {total:F3} s = {tokens / Math.Max(total, 1e-9):N0} tokens/s (tag phase {tokens / Math.Max(phases[2].Item2.TotalSeconds, 1e-9):N0} tokens/s)"));
+                Console.Error.WriteLine(FormattableString.Invariant($"nerve tag: {tokens:N0} tokens in {total:F3} s = {tokens / Math.Max(total, 1e-9):N0} tokens/s (tag phase {tokens / Math.Max(phases.Single(p => p.Item1 == "tag").Item2.TotalSeconds, 1e-9):N0} tokens/s)"));
             }
             return 0;
         }));

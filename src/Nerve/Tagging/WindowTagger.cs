@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Nerve.Model;
@@ -40,6 +41,12 @@ public sealed class WindowTagger
         _c = config.Window;
         _h = config.Hidden[0];
         _f = config.Features.Count;
+        if (_plain)
+        {
+            _tables = [];
+            _cache = _b1 = [];
+            return;
+        }
         var p = network.Parameters;
         var w1 = p.Value(p[network.Depth == 1 ? "W" : "W1"]); // (H, C·S)
         int input = config.InputDim, slotWidth = config.SlotWidth;
@@ -74,10 +81,7 @@ public sealed class WindowTagger
             var gathered = new float[t.Cached * t.Dim];
             for (int r = 0; r < t.Size; r++)
                 if (t.Rank[r] >= 0) values.AsSpan(t.Offset + r * t.Dim, t.Dim).CopyTo(gathered.AsSpan(t.Rank[r] * t.Dim, t.Dim));
-            int width = _c * _h;
-            // cache (rows, C·H) = E_rows (rows, d) · W_fᵀ (d, C·H)
-            _cache.AsSpan((int)t.CacheOffset, t.Cached * width).Clear();
-            Blas<float>.GemmNN(_cache.AsSpan((int)t.CacheOffset, t.Cached * width), gathered, t.W, t.Cached, width, t.Dim);
+            t.MultiplyOut(_cache.AsSpan((int)t.CacheOffset, t.Cached * _c * _h), gathered, t.Cached);
         }
     }
 
@@ -138,10 +142,8 @@ public sealed class WindowTagger
             }
             int n = scratchRows - first;
             if (n == 0) continue;
-            // 2. scratch (n, C·H) = E_rows (n, d) · W_fᵀ (d, C·H): every slot's product of the batch's uncached rows of table k.
-            var block = b.Scratch.AsSpan(first * width, n * width);
-            block.Clear();
-            Blas<float>.GemmNN(block, b.Gathered.AsSpan(0, n * t.Dim), t.W, n, width, t.Dim);
+            // 2. Every slot's product of the batch's uncached rows of table k.
+            t.MultiplyOut(b.Scratch.AsSpan(first * width, n * width), b.Gathered.AsSpan(0, n * t.Dim), n);
         }
         // 3. z_i = b1 + Σ_{c,f} (W_{c,f} E_f[id])  (seed eq. 1, first layer, summed from cache and scratch).
         SumWindows(ws.Z[0], b.Scratch, offsets, batch);
@@ -178,13 +180,7 @@ public sealed class WindowTagger
             for (int i = 0; i < batch; i++) classes[i] = s[i] > 0f ? 1 : 0;
             return;
         }
-        for (int i = 0; i < batch; i++)
-        {
-            var row = s.AsSpan(i * k, k);
-            int best = 0;
-            for (int j = 1; j < k; j++) if (row[j] > row[best]) best = j;
-            classes[i] = best;
-        }
+        for (int i = 0; i < batch; i++) classes[i] = TensorPrimitives.IndexOfMax<float>(s.AsSpan(i * k, k));
     }
 
     /// <summary>One feature table: which rows are cached, where, and W_f laid out by slot.</summary>
@@ -197,6 +193,13 @@ public sealed class WindowTagger
         public long CacheOffset { get; } = cacheOffset;
         public int[] Rank { get; } = Filled(size);      // row → cache row, −1 when not cached
         public float[] W { get; } = new float[slotsTimesHidden * dim]; // W_fᵀ (d, C·H): column (c, i) = W[i, c·S + offset_f …)
+
+        /// <summary>products (n, C·H) = E_rows (n, d) · W_fᵀ (d, C·H): each of n gathered rows times W_{c,f} for every slot c.</summary>
+        public void MultiplyOut(Span<float> products, ReadOnlySpan<float> rows, int n)
+        {
+            products.Clear();
+            Blas<float>.GemmNN(products, rows, W, n, slotsTimesHidden, Dim);
+        }
 
         private static int[] Filled(int n)
         {

@@ -106,9 +106,10 @@ public static class Bench
     {
         var model = Model(o);
         var optimizer = new Optimizer<float>(model.Parameters, o.Optimizer);
+        var options = new TrainOptions { Batch = batch, Threads = threads, Optimizer = o.Optimizer, Seed = o.Seed };
         // Batch-1 SGD on several threads is Hogwild, as `nerve train --hogwild` runs it.
-        bool hogwild = batch == 1 && threads > 1 && o.Optimizer == OptimizerKind.Sgd;
-        var runner = new StepRunner(model, optimizer, [true], new TrainOptions { Batch = batch, Threads = threads, Optimizer = o.Optimizer, Seed = o.Seed, Hogwild = hogwild }, batch, data.WindowWidth, (m, b) => new ManualBackprop<float>(m, b));
+        bool hogwild = threads > 1 && options.FusedSgdObstacle() is null;
+        var runner = new StepRunner(model, optimizer, [true], options with { Hogwild = hogwild }, batch, data.WindowWidth, (m, b) => new ManualBackprop<float>(m, b));
         var order = new int[data.Count];
         int pass = 0;
         void Pass(int windows)

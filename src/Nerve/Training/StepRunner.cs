@@ -28,6 +28,7 @@ internal sealed class StepRunner
     private readonly Worker[] _workers;
     private readonly ParallelOptions _parallel;
     private readonly bool _dropout;
+    private readonly bool _fused; // batch-1 steps take WindowModel.SgdStep (TrainOptions.FusedSgdObstacle, a window head, the manual engine)
 
     /// <param name="capacity">Windows one worker handles in one call: the batch, or the longest sentence for the CRF.</param>
     public StepRunner(WindowModel<float> net, Optimizer<float> optimizer, bool[] trainTable, TrainOptions options, int capacity, int windowWidth, Func<WindowModel<float>, int, IBackprop<float>> engine)
@@ -41,6 +42,7 @@ internal sealed class StepRunner
         _workers = Enumerable.Range(0, workers).Select(_ => new Worker(engine(net, capacity), net, capacity, windowWidth, gradients: !options.Hogwild)).ToArray();
         _workers[0].Gradients = net.Parameters.Gradients; // worker 0 accumulates in place; the others are reduced into it
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = _workers.Length };
+        _fused = options.FusedSgdObstacle() is null && _optimizer.Kind == OptimizerKind.Sgd && net.Config.Output != OutputKind.Crf && _workers[0].Engine is ManualBackprop<float>;
         if (options.Hogwild) options.Validate(net.Config.Output, _workers[0].Engine is ManualBackprop<float>);
     }
 
@@ -56,8 +58,8 @@ internal sealed class StepRunner
         {
             var w = _workers[0];
             source.Gather(order.AsSpan(offset, b), w.Ids, w.Labels);
-            if (b == 1 && l2 == 0f && !_dropout && _o.ClipNorm <= 0 && _optimizer.Kind == OptimizerKind.Sgd && _net.Config.Output != OutputKind.Crf && w.Engine is ManualBackprop<float> manual)
-                return manual.SgdStep(w.Ids, w.Labels.AsSpan(0, 1), lr, _trainTable); // PA4's per-window SGD, fused
+            if (_fused && b == 1)
+                return ((ManualBackprop<float>)w.Engine).SgdStep(w.Ids, w.Labels.AsSpan(0, 1), lr, _trainTable); // PA4's per-window SGD, fused
             if (_dropout) w.Engine.SetDropout(_o.InputDropout, _o.HiddenDropout, StepSeed(epoch, offset));
             double loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, b), b, 1f / b, l2, w.Gradients, w.Touched, _trainTable);
             return Finish(1, lr, loss);

@@ -45,16 +45,19 @@ public sealed record TrainOptions
         if (InputDropout < 0 || InputDropout >= 1) throw new NerveException($"--input-dropout must be in [0, 1), found {InputDropout}");
         if (HiddenDropout < 0 || HiddenDropout >= 1) throw new NerveException($"--hidden-dropout must be in [0, 1), found {HiddenDropout}");
         if (ClipNorm < 0) throw new NerveException($"--clip must be ≥ 0, found {ClipNorm}");
-        if (Hogwild)
-        {
-            // The lock-free threads run the fused per-window SGD step (WindowModel.SgdStep), which has none of these.
-            string? found = Batch != 1 ? $"--batch {Batch}" : Optimizer != OptimizerKind.Sgd ? $"--optimizer {Optimizer.ToString().ToLowerInvariant()}"
-                : L2 > 0 ? $"--l2 {L2}" : InputDropout > 0 ? $"--input-dropout {InputDropout}" : HiddenDropout > 0 ? $"--hidden-dropout {HiddenDropout}"
-                : ClipNorm > 0 ? $"--clip {ClipNorm}" : null;
-            if (found is not null)
-                throw new NerveException($"--hogwild needs batch-1 plain SGD (--batch 1 --optimizer sgd, no --l2, dropout or --clip), found {found}");
-        }
+        // The lock-free threads run the fused per-window SGD step (WindowModel.SgdStep).
+        if (Hogwild && FusedSgdObstacle() is { } found)
+            throw new NerveException($"--hogwild needs batch-1 plain SGD (--batch 1 --optimizer sgd, no --l2, dropout or --clip), found {found}");
     }
+
+    /// <summary>
+    /// The first option that keeps training off the fused batch-1 SGD step (<see cref="Model.WindowModel{T}.SgdStep"/>,
+    /// which has no L2, dropout, clipping or optimizer state), as the flag that set it; null when the step applies.
+    /// </summary>
+    internal string? FusedSgdObstacle() =>
+        Batch != 1 ? $"--batch {Batch}" : Optimizer != OptimizerKind.Sgd ? $"--optimizer {Optimizer.ToString().ToLowerInvariant()}"
+        : L2 > 0 ? $"--l2 {L2}" : InputDropout > 0 ? $"--input-dropout {InputDropout}" : HiddenDropout > 0 ? $"--hidden-dropout {HiddenDropout}"
+        : ClipNorm > 0 ? $"--clip {ClipNorm}" : null;
 
     /// <summary>
     /// <see cref="Validate()"/>, plus what depends on the model and the gradient engine: --hogwild runs the hand-derived
