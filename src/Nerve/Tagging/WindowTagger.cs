@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Nerve.Model;
 using Nerve.Numerics;
 
@@ -23,6 +24,7 @@ public sealed class WindowTagger
     private readonly float[] _b1;    // b1 (H), pinned beside the cache
     private readonly int _c, _h, _f;
     private readonly bool _plain; // precompute 0: the network's own forward
+    private const int Ahead = 8;  // windows between a prefetch and its use
 
     /// <param name="precompute">
     /// Cached rows in all, taken table by table (words first); the other rows are multiplied out per batch. 0 = the
@@ -162,6 +164,18 @@ public sealed class WindowTagger
             float* b1 = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_b1));
             for (int i = 0; i < batch; i++)
             {
+                if (Sse.IsSupported && i + Ahead < batch)
+                {
+                    // Rare words' rows are far apart in a cache larger than L2: ask for window i + Ahead's lines now.
+                    var next = offsets.Slice((i + Ahead) * rows, rows);
+                    foreach (int at0 in next)
+                    {
+                        if (at0 < 0) continue;
+                        byte* q = (byte*)(cache + at0);
+                        for (int line = 0; line < h * sizeof(float); line += 64) Sse.Prefetch0(q + line);
+                        Sse.Prefetch0(q + h * sizeof(float) - 1);
+                    }
+                }
                 var o = offsets.Slice(i * rows, rows);
                 for (int r = 0; r < rows; r++) at[r] = o[r] >= 0 ? (nint)(cache + o[r]) : (nint)(fresh + ~o[r]);
                 BlasFloat.SumRows(pz + i * h, b1, at, h, SimdWidth.Auto);
