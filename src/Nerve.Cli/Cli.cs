@@ -99,7 +99,7 @@ internal static class Cli
     }
 
     /// <summary>
-    /// Reading keeps all it allocates (a string per word, an array per line), so every collection during it copies the
+    /// Reading keeps all it allocates (a string per distinct value, three arrays per sentence), so every collection during it copies the
     /// whole corpus so far; without them a large file parses about twice as fast. The budget is a guess from the file
     /// size: if reading needs more, the runtime simply ends the region and collects as usual.
     /// </summary>

@@ -7,6 +7,80 @@ public class CorpusReaderTests
     private static CorpusFile ReadString(string text, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true)
         => CorpusReader.Read(new StringReader(text), "test.txt", format, tagColumn, requireTags);
 
+    /// <summary>Hands out at most a few characters per Read, so lines, \r\n pairs and the BOM straddle block boundaries.</summary>
+    private sealed class TrickleReader(string text, int seed) : TextReader
+    {
+        private readonly Random _random = new(seed);
+        private int _at;
+
+        public override int Read(char[] buffer, int index, int count)
+        {
+            int n = Math.Min(Math.Min(count, _random.Next(1, 4)), text.Length - _at);
+            text.CopyTo(_at, buffer, index, n);
+            _at += n;
+            return n;
+        }
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void Lines_read_in_blocks_parse_as_the_whole_text_does(string eol)
+    {
+        var longWord = new string('w', 200_000); // longer than the reader's block: the buffer grows
+        var text = "\uFEFFEU NNP I-NP I-ORG" + eol + "rejects VBZ I-VP O" + eol + eol + "-DOCSTART- -X- -X- O" + eol + eol
+            + longWord + " NN I-NP O" + eol + "Peter NNP I-NP I-PER" + eol + "  " + eol + "Peter NNP I-NP I-PER";
+        var whole = ReadString(text);
+        for (int seed = 0; seed < 5; seed++)
+        {
+            var trickled = CorpusReader.Read(new TrickleReader(text, seed), "test.txt");
+            Assert.Equal(whole.Tokens, trickled.Tokens);
+            Assert.Equal(whole.Documents, trickled.Documents);
+            Assert.Equal(whole.Sentences.Count, trickled.Sentences.Count);
+            for (int i = 0; i < whole.Sentences.Count; i++)
+            {
+                Assert.Equal(whole.Sentences[i].Words, trickled.Sentences[i].Words);
+                Assert.Equal(whole.Sentences[i].Tags, trickled.Sentences[i].Tags);
+                Assert.Equal(whole.Sentences[i].FirstLine, trickled.Sentences[i].FirstLine);
+            }
+        }
+        Assert.Equal(5, whole.Tokens);
+        Assert.Equal(1, whole.Documents);
+        Assert.Equal(["EU", "rejects"], whole.Sentences[0].Words); // the BOM is not part of the first word
+        Assert.Equal(longWord, whole.Sentences[1].Words[0]);
+        Assert.Equal(6, whole.Sentences[1].FirstLine);
+        Assert.Equal(["Peter"], whole.Sentences[2].Words);
+        Assert.Equal(9, whole.Sentences[2].FirstLine);
+    }
+
+    [Fact]
+    public void Repeated_values_share_one_string_and_rows_keep_their_columns()
+    {
+        var c = ReadString("EU NNP I-NP I-ORG\nEU NNP I-NP I-ORG\n\nEU VBZ I-NP O\n");
+        var first = c.Sentences[0];
+        Assert.Same(first.Words[0], first.Words[1]);
+        Assert.Same(first.Words[0], c.Sentences[1].Words[0]);
+        Assert.Same(first.Row(0)[1], first.Row(1)[1]);
+        Assert.Equal(3, first.Width);
+        Assert.Equal(["EU", "VBZ", "I-NP"], c.Sentences[1].Row(0).ToArray());
+        var retagged = first.WithTags(["B-ORG", "I-ORG"]);
+        Assert.Equal(["EU", "NNP", "I-NP"], retagged.Row(1).ToArray());
+        Assert.Equal(["B-ORG", "I-ORG"], retagged.Tags);
+    }
+
+    [Fact]
+    public void Sentences_check_their_column_rows()
+    {
+        Assert.Throws<ArgumentException>(() => new Sentence(["a", "b"], ["O", "O"], [["a", "X"], ["b"]]));
+        Assert.Throws<ArgumentException>(() => new Sentence(["a", "b"], ["O", "O"], ["a", "X", "b"], 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Sentence(["a"], ["O"], ["a"], 0));
+        var s = new Sentence(["a", "b"], ["O", "O"], [["a", "X"], ["b", "Y"]]);
+        Assert.Equal(2, s.Width);
+        Assert.Equal(["b", "Y"], s.Row(1).ToArray());
+        Assert.Equal(["b"], new Sentence(["a", "b"], ["O", "O"]).Row(1).ToArray());
+    }
+
     [Fact]
     public void Pa4_form_reads_words_and_labels()
     {
@@ -21,7 +95,7 @@ public class CorpusReaderTests
         Assert.Equal(["ORG", "O"], c.Sentences[0].Tags);
         Assert.Equal(3, c.Sentences[0].FirstLine);
         Assert.Equal(6, c.Sentences[1].FirstLine);
-        Assert.Equal(["Peter"], c.Sentences[1].Columns[0]);
+        Assert.Equal(["Peter"], c.Sentences[1].Row(0).ToArray());
     }
 
     [Fact]
@@ -35,7 +109,7 @@ public class CorpusReaderTests
         Assert.Equal(2, c.Documents);
         Assert.Equal(3, c.Tokens);
         Assert.Equal(2, c.Sentences.Count);
-        Assert.Equal(["EU", "NNP", "I-NP"], c.Sentences[0].Columns[0]);
+        Assert.Equal(["EU", "NNP", "I-NP"], c.Sentences[0].Row(0).ToArray());
         Assert.Equal(["I-ORG", "O"], c.Sentences[0].Tags);
         Assert.Equal(["I-PER"], c.Sentences[1].Tags);
         Assert.Equal(8, c.Sentences[1].FirstLine);
@@ -102,7 +176,7 @@ public class CorpusReaderTests
     {
         var c = ReadString("a  NN   O \nb NN B-X\n");
         Assert.Equal(["O", "B-X"], c.Sentences[0].Tags);
-        Assert.Equal(["a", "NN"], c.Sentences[0].Columns[0]);
+        Assert.Equal(["a", "NN"], c.Sentences[0].Row(0).ToArray());
     }
 
     [Fact]
@@ -110,7 +184,7 @@ public class CorpusReaderTests
     {
         var c = ReadString("EU NNP I-NP I-ORG\n", tagColumn: 3);
         Assert.Equal(["I-NP"], c.Sentences[0].Tags);
-        Assert.Equal(["EU", "NNP", "I-ORG"], c.Sentences[0].Columns[0]);
+        Assert.Equal(["EU", "NNP", "I-ORG"], c.Sentences[0].Row(0).ToArray());
         Assert.Equal(3, c.TagColumn);
     }
 
@@ -137,7 +211,7 @@ public class CorpusReaderTests
     {
         var c = ReadString("EU NNP I-ORG\n", requireTags: false);
         Assert.Equal(["I-ORG"], c.Sentences[0].Tags);
-        Assert.Equal(["EU", "NNP"], c.Sentences[0].Columns[0]);
+        Assert.Equal(["EU", "NNP"], c.Sentences[0].Row(0).ToArray());
     }
 
     [Fact]
@@ -173,7 +247,9 @@ public class CorpusReaderTests
         {
             Assert.Equal(original.Sentences[i].Words, back.Sentences[i].Words);
             Assert.Equal(original.Sentences[i].Tags, back.Sentences[i].Tags);
-            Assert.Equal(original.Sentences[i].Columns, back.Sentences[i].Columns);
+            Assert.Equal(original.Sentences[i].Width, back.Sentences[i].Width);
+            for (var t = 0; t < back.Sentences[i].Count; t++)
+                Assert.Equal(original.Sentences[i].Row(t).ToArray(), back.Sentences[i].Row(t).ToArray());
         }
     }
 

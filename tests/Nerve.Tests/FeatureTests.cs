@@ -91,6 +91,31 @@ public sealed class FeatureTests : IDisposable
     }
 
     [Fact]
+    public void The_word_memo_gives_the_ids_of_featurizing_every_word_afresh()
+    {
+        File.WriteAllText(Path.Combine(_dir, "LOC.txt"), "Paris\nNew York\n");
+        var sentences = Synthetic.Corpus(200, 6);
+        var vocab = Vocabulary.BuildFromCorpus(sentences, 2, lowercase: true);
+        var featurizer = Featurizer.Build(vocab, new FeatureOptions { Caps = true, Prefixes = [1], Suffixes = [2, 3], Gazetteers = _dir }, sentences);
+        Assert.Equal(5, featurizer.WordLevelCount); // word, caps, 3 affixes; the gazetteer column depends on the context
+        string[][] texts = [["Paris", "paris", "PARIS", "New", "York", "1996"], ["new", "York", "Paris", "zzqx", "Zzqx", "1996"], .. sentences.Select(s => s.Words)];
+        var memo = new WordMemo(featurizer.WordLevelCount);
+        var small = new WordMemo(featurizer.WordLevelCount, capacity: 3); // full after three words: the rest are featurized afresh
+        int f = featurizer.Count;
+        foreach (var words in texts.Concat(texts))
+        {
+            var plain = new int[words.Length * f];
+            var memoised = new int[words.Length * f];
+            var bounded = new int[words.Length * f];
+            featurizer.Featurize(words, plain);
+            featurizer.Featurize(words, memoised, memo);
+            featurizer.Featurize(words, bounded, small);
+            Assert.Equal(plain, memoised);
+            Assert.Equal(plain, bounded);
+        }
+    }
+
+    [Fact]
     public void Windows_built_on_several_threads_equal_the_one_thread_layout()
     {
         File.WriteAllText(Path.Combine(_dir, "LOC.txt"), "Paris\nRome\n");

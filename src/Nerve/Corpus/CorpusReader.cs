@@ -42,14 +42,15 @@ public static class CorpusReader
         var sentences = new List<Sentence>();
         var words = new List<string>();
         var tags = new List<string>();
-        var columns = new List<string[]>();
-        // Tags and other non-word columns repeat a lot; share one string per distinct value.
+        var cells = new List<string>(); // the sentence's columns, row by row
+        // Words, tags and the other columns repeat a lot (Zipf): one string per distinct value, so a large file
+        // allocates per sentence, not per token.
         var pool = new Dictionary<string, string>(StringComparer.Ordinal);
         var poolLookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<Range> fields = stackalloc Range[64];
 
         var delimiter = '\0';
-        int columnCount = 0, tagIndex = -1, documents = 0, tokens = 0;
+        int columnCount = 0, tagIndex = -1, width = 1, documents = 0, tokens = 0;
         long firstTokenLine = 0, sentenceStart = 0, lineNo = 0;
         var resolved = format;
 
@@ -57,22 +58,20 @@ public static class CorpusReader
         {
             if (words.Count == 0)
                 return;
-            sentences.Add(new Sentence([.. words], [.. tags], [.. columns], sentenceStart));
+            string[] w = [.. words];
+            sentences.Add(new Sentence(w, [.. tags], width == 1 ? w : [.. cells], width, sentenceStart));
             words.Clear();
             tags.Clear();
-            columns.Clear();
+            cells.Clear();
         }
 
-        // One string for the whole input, lines as spans: no per-line allocation. Lines end at \n, \r\n or \r, as with ReadLine.
-        var text = reader.ReadToEnd().AsSpan();
-        if (text.Length > 0 && text[0] == '\uFEFF')
-            text = text[1..];
-        while (!text.IsEmpty)
+        // Lines as spans of one reused buffer: no per-line allocation, and no copy of the whole input.
+        var lines = new LineBuffer(reader);
+        while (lines.Next(out var span))
         {
             lineNo++;
-            var eol = text.IndexOfAny('\n', '\r');
-            var span = eol < 0 ? text : text[..eol];
-            text = eol < 0 ? [] : text[(eol + (text[eol] == '\r' && eol + 1 < text.Length && text[eol + 1] == '\n' ? 2 : 1))..];
+            if (lineNo == 1 && span.Length > 0 && span[0] == '\uFEFF')
+                span = span[1..];
             if (span.IsWhiteSpace())
             {
                 EndSentence();
@@ -92,6 +91,7 @@ public static class CorpusReader
                 columnCount = n;
                 firstTokenLine = lineNo;
                 (resolved, tagIndex) = Resolve(name, lineNo, span, format, n, delimiter, tagColumn, requireTags);
+                width = tagIndex < 0 ? n : n - 1;
             }
             else if (n == columnCount - 1 && repairGlued is not null && columnCount >= 3 && TryUnglue(span, fields, n, delimiter, secondColumn, out var repaired))
             {
@@ -114,21 +114,13 @@ public static class CorpusReader
 
             if (words.Count == 0)
                 sentenceStart = lineNo;
-            var row = new string[tagIndex < 0 ? n : n - 1];
-            var k = 0;
             for (var i = 0; i < n; i++)
-            {
-                if (i == tagIndex)
-                    continue;
-                var f = span[fields[i]];
-                // Words are mostly distinct; pool only the other columns (POS, chunk, ...).
-                row[k] = k == 0 ? f.ToString() : Intern(poolLookup, pool, f);
-                k++;
-            }
-            if (n > 2 && repairGlued is not null) secondColumn.Add(row[1]); // only the glued-tag repair reads it
-            words.Add(row[0]);
+                if (i != tagIndex)
+                    cells.Add(Intern(poolLookup, pool, span[fields[i]]));
+            var word = cells[^width];
+            if (n > 2 && repairGlued is not null) secondColumn.Add(cells[cells.Count - width + 1]); // only the glued-tag repair reads it
+            words.Add(word);
             tags.Add(tagIndex < 0 ? "O" : Intern(poolLookup, pool, span[fields[tagIndex]]));
-            columns.Add(row);
             tokens++;
         }
         EndSentence();
@@ -136,6 +128,53 @@ public static class CorpusReader
         if (resolved == CorpusFormat.Auto)
             resolved = CorpusFormat.Columns;
         return new CorpusFile(name, sentences, resolved, delimiter == '\0' ? '\t' : delimiter, columnCount, tagIndex + 1, documents, tokens);
+    }
+
+    /// <summary>
+    /// The lines of a reader, read in blocks into one buffer (grown only for a line longer than it). Lines end at \n, \r\n
+    /// or \r, as with ReadLine; a line's span is valid until the next call.
+    /// </summary>
+    private sealed class LineBuffer(TextReader reader)
+    {
+        private char[] _buffer = new char[1 << 16];
+        private int _start, _end;
+        private bool _eof;
+
+        public bool Next(out ReadOnlySpan<char> line)
+        {
+            while (true)
+            {
+                var pending = _buffer.AsSpan(_start, _end - _start);
+                var eol = pending.IndexOfAny('\n', '\r');
+                if (eol >= 0 && !(pending[eol] == '\r' && eol + 1 == pending.Length && !_eof)) // a final \r may begin \r\n
+                {
+                    line = pending[..eol];
+                    _start += eol + (pending[eol] == '\r' && eol + 1 < pending.Length && pending[eol + 1] == '\n' ? 2 : 1);
+                    return true;
+                }
+                if (_eof)
+                {
+                    line = pending;
+                    _start = _end;
+                    return !pending.IsEmpty;
+                }
+                Fill();
+            }
+        }
+
+        private void Fill()
+        {
+            int kept = _end - _start;
+            if (kept == _buffer.Length)
+                Array.Resize(ref _buffer, 2 * _buffer.Length);
+            else if (_start > 0)
+                Array.Copy(_buffer, _start, _buffer, 0, kept);
+            _start = 0;
+            _end = kept;
+            int read = reader.Read(_buffer, _end, _buffer.Length - _end);
+            if (read == 0) _eof = true;
+            _end += read;
+        }
     }
 
     /// <summary>Splits the first field as word + the longest known column-2 value it ends with (keeping a non-empty word).</summary>

@@ -19,7 +19,7 @@ public static class CorpusWriter
             var predicted = predictions[s];
             for (var i = 0; i < sentence.Count; i++)
             {
-                var row = sentence.Columns[i];
+                var row = sentence.Row(i);
                 for (var c = 0; c < row.Length; c++)
                 {
                     if (c > 0)

@@ -118,18 +118,30 @@ public sealed class Featurizer
         return specs;
     }
 
+    /// <summary>Ids per token that depend on the word alone (word, caps, affixes); the gazetteer ids follow them.</summary>
+    public int WordLevelCount => 1 + (_o.Caps ? 1 : 0) + _affixes.Count;
+
     /// <summary>ids (n, F) for the n words of a sentence.</summary>
-    public void Featurize(IReadOnlyList<string> words, Span<int> ids)
+    public void Featurize(IReadOnlyList<string> words, Span<int> ids) => Featurize(words, ids, null);
+
+    /// <summary>
+    /// ids (n, F) for the n words of a sentence; <paramref name="memo"/> (one per thread) remembers the word-level ids of
+    /// words already seen, so a large input normalises and looks up each distinct word once instead of once per token.
+    /// </summary>
+    public void Featurize(IReadOnlyList<string> words, Span<int> ids, WordMemo? memo)
     {
-        int f = Count, n = words.Count;
+        int f = Count, n = words.Count, own = WordLevelCount;
         for (int i = 0; i < n; i++)
         {
+            var row = ids.Slice(i * f, own);
+            var word = words[i];
+            if (memo is not null && memo.TryGet(word, row)) continue;
             int k = 0;
-            var row = ids.Slice(i * f, f);
-            row[k++] = Words.Lookup(words[i]);
-            if (_o.Caps) row[k++] = CapsClass(words[i]);
+            row[k++] = Words.Lookup(word);
+            if (_o.Caps) row[k++] = CapsClass(word);
             foreach (var a in _affixes)
-                row[k++] = a.Ids.TryGetValue(Affix(words[i], a.Prefix, a.Length), out int id) ? id : 1;
+                row[k++] = a.Ids.TryGetValue(Affix(word, a.Prefix, a.Length), out int id) ? id : 1;
+            memo?.Add(word, row);
         }
         if (Gazetteer is null || n == 0) return;
         var lower = words.Select(w => w.ToLowerInvariant()).ToArray();
@@ -192,5 +204,29 @@ public sealed class Featurizer
                 fz.AddAffix(prefix, len, entries);
             }
         return fz;
+    }
+}
+
+/// <summary>
+/// One worker's memo of word-level feature ids (<see cref="Featurizer.WordLevelCount"/> per distinct word), bounded by
+/// <paramref name="capacity"/> words; words beyond it are featurized as usual.
+/// </summary>
+public sealed class WordMemo(int width, int capacity = 1 << 20)
+{
+    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+    private readonly List<int> _rows = [];
+
+    internal bool TryGet(string word, Span<int> row)
+    {
+        if (!_index.TryGetValue(word, out int at)) return false;
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rows).Slice(at, width).CopyTo(row);
+        return true;
+    }
+
+    internal void Add(string word, ReadOnlySpan<int> row)
+    {
+        if (_index.Count >= capacity) return;
+        _index.Add(word, _rows.Count);
+        _rows.AddRange(row);
     }
 }

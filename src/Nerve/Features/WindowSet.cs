@@ -51,12 +51,13 @@ public sealed class WindowSet : Training.IWindowSource
         Span<int> stop = stackalloc int[features];
         featurizer.StartPadding(start);
         featurizer.EndPadding(stop);
+        var memo = new WordMemo(featurizer.WordLevelCount);
         for (int si = first; si < end; si++)
         {
             var s = sentences[si];
             int w = SentenceStarts[si], pos = w + 2 * m * si;
             for (int i = 0; i < m; i++) start.CopyTo(_padded.AsSpan((pos++) * features, features));
-            featurizer.Featurize(s.Words, _padded.AsSpan(pos * features, s.Count * features));
+            featurizer.Featurize(s.Words, _padded.AsSpan(pos * features, s.Count * features), memo);
             for (int i = 0; i < s.Count; i++)
             {
                 _centers[w] = pos + i;
