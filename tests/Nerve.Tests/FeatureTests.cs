@@ -62,6 +62,63 @@ public sealed class FeatureTests : IDisposable
     }
 
     [Fact]
+    public void Gazetteer_read_back_from_a_model_matches_as_the_one_built_from_lists()
+    {
+        var longName = string.Join(' ', Enumerable.Range(0, 60).Select(i => "word" + i)); // a 400-character key
+        var g = new Gazetteer();
+        foreach (var (type, entry) in new[]
+        {
+            ("LOC", "New York"), ("LOC", "new  york city"), ("LOC", " York "), ("LOC", "New"), ("ORG", "New York Times"),
+            ("LOC", "São Paulo"), ("PER", "ÉMILE Zola"), ("LOC", longName), ("LOC", "new york"), ("ORG", "A\tB"),
+        })
+            g.Add(type, entry);
+        var text = g.Serialize();
+        var round = Gazetteer.Deserialize(text);
+        Assert.Equal(text, round.Serialize());
+        Assert.Equal(g.Types, round.Types);
+        Assert.Equal(text.Count(c => c == '\n'), round.Entries); // one per distinct entry (g counted "new york" twice)
+        // Lines a hand-edited model might hold (not normalised) go through Add, exactly as the lists did.
+        var raw = Gazetteer.Deserialize("LOC\tNew  York\nLOC\tSÃO paulo\nLOC\t york\n");
+        Assert.Equal("LOC\tnew york\nLOC\tsão paulo\nLOC\tyork\n", raw.Serialize());
+        string[] words = ["the", "new", "york", "city", "são", "paulo", "and", "émile", "zola", "new", "york", "times", .. longName.Split(' '), "new"];
+        var a = new int[words.Length];
+        var b = new int[words.Length];
+        for (int t = 0; t < g.Types.Count; t++)
+        {
+            g.Match(words, t, a);
+            round.Match(words, t, b);
+            Assert.Equal(a, b);
+        }
+        g.Match(words, 0, a); // LOC: the longest entry from each position, left to right
+        Assert.Equal([Gazetteer.None, Gazetteer.Begin, Gazetteer.Inside, Gazetteer.Inside, Gazetteer.Begin, Gazetteer.Inside, Gazetteer.None,
+            Gazetteer.None, Gazetteer.None, Gazetteer.Begin, Gazetteer.Inside, Gazetteer.None, Gazetteer.Begin, .. Enumerable.Repeat(Gazetteer.Inside, 59), Gazetteer.Begin], a);
+    }
+
+    [Fact]
+    public void Span_key_map_agrees_with_a_dictionary()
+    {
+        var rng = new Random(5);
+        var map = new Nerve.Text.SpanKeyMap<int>();
+        var reference = new Dictionary<string, int>(StringComparer.Ordinal);
+        map.EnsureCapacity(100, 50); // smaller than needed: it still grows
+        for (int i = 0; i < 20_000; i++)
+        {
+            var key = new string(Enumerable.Range(0, rng.Next(0, 12)).Select(_ => (char)('a' + rng.Next(6))).ToArray());
+            if (rng.Next(3) == 0)
+            {
+                Assert.Equal(reference.TryGetValue(key, out int expected), map.TryGetValue(key, out int found));
+                Assert.Equal(expected, found);
+                continue;
+            }
+            reference[key] = i;
+            map.Set(key.AsSpan(), i);
+        }
+        Assert.Equal(reference.Count, map.Count);
+        Assert.Equal(reference.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)), map.Entries().OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.False(map.TryGetValue("zzz", out _));
+    }
+
+    [Fact]
     public void Gazetteer_line_with_an_empty_type_is_a_located_error()
     {
         File.WriteAllText(Path.Combine(_dir, "x.txt"), "Paris\n\tBonn\n");
@@ -163,6 +220,13 @@ public sealed class FeatureTests : IDisposable
         var b = loaded.Predict(sentences, threads: 2);
         Assert.Equal(a.Tags, b.Tags);
         Assert.Equal(a.Confidence, b.Confidence);
+        // Many sentences share each batch; the CRF decodes every one on its own rows, as if it were tagged alone.
+        for (int s = 0; s < sentences.Count; s++)
+        {
+            var alone = model.Predict([sentences[s]]);
+            Assert.Equal(a.Tags[s], alone.Tags[0]);
+            for (int i = 0; i < alone.Confidence[0].Length; i++) Assert.Equal(alone.Confidence[0][i], a.Confidence[s][i], 1e-4f);
+        }
         Assert.All(a.Tags.SelectMany(t => t), t => Assert.DoesNotContain("S-", t, StringComparison.Ordinal)); // output is in the corpus scheme
         // The precomputed first layer (the default) against the plain forward, over every feature table and the CRF.
         loaded.PrecomputeBytes = 0;

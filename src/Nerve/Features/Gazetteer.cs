@@ -1,4 +1,5 @@
 using System.Text;
+using Nerve.Text;
 
 namespace Nerve.Features;
 
@@ -15,7 +16,7 @@ public sealed class Gazetteer
     private readonly Dictionary<string, int> _types = new(StringComparer.Ordinal);
     private readonly List<string> _typeNames = [];
     // Per type: every entry's token prefixes ("new", "new york") → whether the prefix is itself an entry.
-    private readonly List<Dictionary<string, bool>> _prefixes = [];
+    private readonly List<SpanKeyMap<bool>> _prefixes = [];
     private readonly List<int> _longest = [];
 
     public IReadOnlyList<string> Types => _typeNames;
@@ -27,27 +28,46 @@ public sealed class Gazetteer
     {
         var tokens = entry.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (tokens.Length == 0) return;
-        if (!_types.TryGetValue(type, out int t))
-        {
-            t = _typeNames.Count;
-            _types.Add(type, t);
-            _typeNames.Add(type);
-            _prefixes.Add(new Dictionary<string, bool>(StringComparer.Ordinal));
-            _longest.Add(0);
-        }
+        AddNormalized(TypeIndex(type), string.Join(' ', tokens));
+    }
+
+    private int TypeIndex(string type)
+    {
+        if (_types.TryGetValue(type, out int t)) return t;
+        t = _typeNames.Count;
+        _types.Add(type, t);
+        _typeNames.Add(type);
+        _prefixes.Add(new SpanKeyMap<bool>());
+        _longest.Add(0);
+        return t;
+    }
+
+    /// <summary>Adds an entry already lowercased with its tokens joined by single spaces (as <see cref="Serialize"/> writes it).</summary>
+    private void AddNormalized(int t, ReadOnlySpan<char> entry)
+    {
         var map = _prefixes[t];
-        var key = new StringBuilder();
-        for (int i = 0; i < tokens.Length; i++)
+        int tokens = 1;
+        for (int i = 0; i < entry.Length; i++)
         {
-            if (i > 0) key.Append(' ');
-            key.Append(tokens[i]);
-            string k = key.ToString();
-            bool full = i == tokens.Length - 1;
-            if (map.TryGetValue(k, out bool was)) { if (full && !was) map[k] = true; }
-            else map.Add(k, full);
+            if (entry[i] != ' ') continue;
+            tokens++;
+            if (!map.TryGetValue(entry[..i], out _)) map.Set(entry[..i], false);
         }
-        if (tokens.Length > _longest[t]) _longest[t] = tokens.Length;
+        map.Set(entry, true);
+        if (tokens > _longest[t]) _longest[t] = tokens;
         Entries++;
+    }
+
+    /// <summary>Whether <see cref="Add"/> would store <paramref name="entry"/> unchanged: lowercase, tokens joined by single spaces.</summary>
+    private static bool IsNormalized(ReadOnlySpan<char> entry)
+    {
+        if (entry.IsEmpty || entry[0] == ' ' || entry[^1] == ' ' || entry.IndexOf("  ") >= 0) return false;
+        if (!entry.ContainsAnyExceptInRange(' ', '~')) return !entry.ContainsAnyInRange('A', 'Z'); // printable ASCII: vectorized
+        foreach (char c in entry)
+            if (c != ' ' && char.IsWhiteSpace(c)) return false;
+        Span<char> lower = entry.Length <= 256 ? stackalloc char[entry.Length] : new char[entry.Length];
+        entry.ToLowerInvariant(lower);
+        return lower.SequenceEqual(entry);
     }
 
     /// <summary>Reads every file of <paramref name="directory"/> (sorted by name, so the result is reproducible).</summary>
@@ -80,18 +100,49 @@ public sealed class Gazetteer
     {
         var sb = new StringBuilder();
         for (int t = 0; t < _typeNames.Count; t++)
-            foreach (var (k, full) in _prefixes[t].OrderBy(p => p.Key, StringComparer.Ordinal))
+            foreach (var (k, full) in _prefixes[t].Entries().OrderBy(p => p.Key, StringComparer.Ordinal))
                 if (full) sb.Append(_typeNames[t]).Append('\t').Append(k).Append('\n');
         return sb.ToString();
     }
 
+    /// <summary>Reads what <see cref="Serialize"/> wrote; its entries are already normalised, so only other lines go through <see cref="Add"/>.</summary>
     public static Gazetteer Deserialize(string text)
     {
         var g = new Gazetteer();
-        foreach (var line in text.Split('\n'))
+        var rest = text.AsSpan();
+        string lastType = "";
+        int t = -1;
+        while (!rest.IsEmpty)
         {
-            int tab = line.IndexOf('\t', StringComparison.Ordinal);
-            if (tab > 0) g.Add(line[..tab], line[(tab + 1)..]);
+            int eol = rest.IndexOf('\n');
+            var line = eol < 0 ? rest : rest[..eol];
+            rest = eol < 0 ? [] : rest[(eol + 1)..];
+            int tab = line.IndexOf('\t');
+            if (tab <= 0) continue;
+            var type = line[..tab];
+            var entry = line[(tab + 1)..];
+            if (!IsNormalized(entry))
+            {
+                g.Add(type.ToString(), entry.ToString());
+                continue;
+            }
+            if (t < 0 || !type.SequenceEqual(lastType))
+            {
+                lastType = type.ToString();
+                t = g.TypeIndex(lastType);
+                // Serialize writes a type's entries together: size its map for them and their prefixes at once.
+                int run = 1, chars = entry.Length;
+                var next = rest;
+                while (!next.IsEmpty && next.StartsWith(type) && next.Length > tab && next[tab] == '\t')
+                {
+                    run++;
+                    int at = next.IndexOf('\n');
+                    chars += (at < 0 ? next.Length : at) - tab - 1;
+                    next = at < 0 ? [] : next[(at + 1)..];
+                }
+                g._prefixes[t].EnsureCapacity(g._prefixes[t].Count + run + run / 2, chars + chars / 2);
+            }
+            g.AddNormalized(t, entry);
         }
         return g;
     }
@@ -103,19 +154,27 @@ public sealed class Gazetteer
     public void Match(IReadOnlyList<string> lowercased, int type, Span<int> tags)
     {
         var map = _prefixes[type];
-        int n = lowercased.Count;
+        int n = lowercased.Count, longest = _longest[type];
         tags[..n].Fill(None);
-        var key = new StringBuilder();
+        Span<char> key = stackalloc char[256]; // "tok tok …", grown for longer candidates
         int i = 0;
         while (i < n)
         {
-            int best = 0;
-            key.Clear();
-            for (int len = 1; len <= _longest[type] && i + len <= n; len++)
+            int best = 0, length = 0;
+            for (int len = 1; len <= longest && i + len <= n; len++)
             {
-                if (len > 1) key.Append(' ');
-                key.Append(lowercased[i + len - 1]);
-                if (!map.TryGetValue(key.ToString(), out bool full)) break;
+                var token = lowercased[i + len - 1];
+                int need = length + (len > 1 ? 1 : 0) + token.Length;
+                if (need > key.Length)
+                {
+                    var grown = new char[Math.Max(need, 2 * key.Length)];
+                    key[..length].CopyTo(grown);
+                    key = grown;
+                }
+                if (len > 1) key[length++] = ' ';
+                token.CopyTo(key[length..]);
+                length += token.Length;
+                if (!map.TryGetValue(key[..length], out bool full)) break;
                 if (full) best = len;
             }
             if (best == 0) { i++; continue; }

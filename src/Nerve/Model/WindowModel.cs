@@ -316,6 +316,40 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>
+    /// Head and <see cref="Decode"/> for a batch of whole sentences after the scores (labels unknown), lengths in batch
+    /// order. The per-window heads decode the batch at once; the CRF runs its forward–backward marginals and Viterbi on
+    /// each sentence's rows of the scores, so many sentences share one forward pass through the network.
+    /// </summary>
+    public void DecodeSentences(Workspace ws, ReadOnlySpan<int> lengths, Span<int> classes, Span<T> confidence)
+    {
+        int batch = 0;
+        foreach (int n in lengths) batch += n;
+        if (Config.Output != OutputKind.Crf)
+        {
+            Head(ws, [], batch);
+            Decode(ws, batch, classes, confidence);
+            return;
+        }
+        int k = Config.OutputDim, at = 0;
+        var a = Parameters.Value(_crf![0]);
+        var a0 = Parameters.Value(_crf[1]);
+        var an = Parameters.Value(_crf[2]);
+        foreach (int n in lengths)
+        {
+            if (n == 0) continue;
+            int from = at * k, len = n * k;
+            var s = ws.S.AsSpan(from, len);
+            var p = ws.P.AsSpan(from, len);
+            var alpha = ws.Alpha.AsSpan(from, len);
+            Crf<T>.Forward(p, alpha, ws.Beta.AsSpan(from, len), s, a, a0, an, [], n, k, out _);
+            var path = classes.Slice(at, n);
+            Crf<T>.Viterbi(path, alpha, ws.Backpointers.AsSpan(from, len), s, a, a0, an, n, k);
+            for (int i = 0; i < n; i++) confidence[at + i] = p[i * k + path[i]];
+            at += n;
+        }
+    }
+
     /// <summary>What layer l passes on: h_l, or its dropped-out copy while training with dropout.</summary>
     private static ReadOnlySpan<T> LayerOutput(Workspace ws, int l, int batch)
     {

@@ -108,7 +108,7 @@ public sealed class NerModel
 
     /// <summary>
     /// Class and confidence of every window. Sentences are packed into batches of up to <paramref name="batch"/> windows
-    /// (the CRF head decodes one sentence at a time); <paramref name="threads"/> workers take contiguous runs of sentences.
+    /// (the CRF head then decodes each sentence on its rows); <paramref name="threads"/> workers take contiguous runs of sentences.
     /// </summary>
     public void Classify(WindowSet windows, Span<int> classes, Span<float> confidence, int threads = 1, int batch = 256)
     {
@@ -148,21 +148,20 @@ public sealed class NerModel
         var buffers = tagger.CreateBuffers(capacity);
         var ws = buffers.Workspace;
         var ids = new int[capacity * windows.WindowWidth];
-        bool perSentence = Config.Output == OutputKind.Crf;
+        var lengths = new int[capacity];
         int s0 = firstSentence;
         while (s0 < endSentence)
         {
-            // One sentence for the CRF; otherwise as many whole sentences as fit.
+            // As many whole sentences as fit (the CRF decodes each on its own rows of the scores).
             int s1 = s0 + 1;
-            if (!perSentence)
-                while (s1 < endSentence && starts[s1 + 1] - starts[s0] <= capacity) s1++;
+            while (s1 < endSentence && starts[s1 + 1] - starts[s0] <= capacity) s1++;
             int from = starts[s0], n = starts[s1] - from;
             if (n > 0)
             {
+                for (int s = s0; s < s1; s++) lengths[s - s0] = starts[s + 1] - starts[s];
                 windows.GatherRange(from, n, ids);
                 tagger.Scores(buffers, ids, n);
-                Network.Head(ws, [], n);
-                Network.Decode(ws, n, classes.Slice(from, n), confidence.Slice(from, n));
+                Network.DecodeSentences(ws, lengths.AsSpan(0, s1 - s0), classes.Slice(from, n), confidence.Slice(from, n));
             }
             s0 = s1;
         }
