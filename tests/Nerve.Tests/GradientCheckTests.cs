@@ -54,35 +54,41 @@ public class GradientCheckTests
             Assert.Contains(result.Blocks, b => b.Name == $"L_f{t}");
     }
 
-    [Fact]
-    public void Crf_log_partition_equals_brute_force_enumeration_and_viterbi_finds_the_best_path()
+    [Theory]
+    [InlineData(1.0, 3)]   // ordinary scores
+    [InlineData(120.0, 5)] // transitions and scores far apart: the scaled recursions underflow (double) or overflow
+                           // (float) and those steps are redone term by term
+    public void Crf_log_partition_equals_brute_force_enumeration_and_viterbi_finds_the_best_path(double range, int seed)
     {
-        var rng = new Random(3);
-        int n = 4, k = 3;
-        double[] s = Enumerable.Range(0, n * k).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
-        double[] a = Enumerable.Range(0, k * k).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
-        double[] a0 = Enumerable.Range(0, k).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        double[] an = Enumerable.Range(0, k).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        double z = 0, best = double.NegativeInfinity;
-        int[] bestPath = [];
+        var rng = new Random(seed);
+        int n = 5, k = 4;
+        double Draw() => (rng.NextDouble() * 2 - 1) * range;
+        double[] s = Enumerable.Range(0, n * k).Select(_ => Draw()).ToArray();
+        double[] a = Enumerable.Range(0, k * k).Select(_ => Draw()).ToArray();
+        a[1] = double.NegativeInfinity; // a forbidden transition (0 → 1)
+        double[] a0 = Enumerable.Range(0, k).Select(_ => Draw() / 2).ToArray();
+        double[] an = Enumerable.Range(0, k).Select(_ => Draw() / 2).ToArray();
+        var paths = Paths(n, k).ToArray();
+        var scores = paths.Select(path => Crf<double>.PathScore(s, a, a0, an, path, n, k)).ToArray();
+        double best = scores.Max();
+        double logZ = best + Math.Log(scores.Sum(v => Math.Exp(v - best)));
         var marg = new double[n * k];
-        foreach (var path in Paths(n, k))
-        {
-            double score = Crf<double>.PathScore(s, a, a0, an, path, n, k);
-            z += Math.Exp(score);
-            for (int t = 0; t < n; t++) marg[t * k + path[t]] += Math.Exp(score);
-            if (score > best) { best = score; bestPath = path; }
-        }
+        for (int q = 0; q < paths.Length; q++)
+            for (int t = 0; t < n; t++) marg[t * k + paths[q][t]] += Math.Exp(scores[q] - logZ);
         var p = new double[n * k];
-        var alpha = new double[n * k];
-        var beta = new double[n * k];
-        double logZ = Crf<double>.Forward(p, alpha, beta, s, a, a0, an, [], n, k, out _);
-        Assert.Equal(Math.Log(z), logZ, 12);
-        for (int i = 0; i < p.Length; i++) Assert.Equal(marg[i] / z, p[i], 12);
+        double forward = Crf<double>.Forward(p, new double[n * k], new double[n * k], s, a, a0, an, [], n, k, out _);
+        Assert.Equal(logZ, forward, 10);
+        for (int i = 0; i < p.Length; i++) Assert.Equal(marg[i], p[i], 10);
         var decoded = new int[n];
         double v = Crf<double>.Viterbi(decoded, new double[n * k], new int[n * k], s, a, a0, an, n, k);
-        Assert.Equal(best, v, 12);
-        Assert.Equal(bestPath, decoded);
+        Assert.Equal(best, v, 10);
+        Assert.Equal(paths[Array.IndexOf(scores, best)], decoded);
+        // The float recursions: log Z to float rounding of its size, marginals to 1e-4.
+        float[] F(double[] x) => x.Select(d => (float)d).ToArray();
+        var pf = new float[n * k];
+        float forwardF = Crf<float>.Forward(pf, new float[n * k], new float[n * k], F(s), F(a), F(a0), F(an), [], n, k, out _);
+        Assert.True(Math.Abs(forwardF - logZ) <= 1e-5 * (1 + Math.Abs(logZ)) + 1e-4, $"float log Z {forwardF} vs {logZ}");
+        for (int i = 0; i < p.Length; i++) Assert.Equal(marg[i], pf[i], 1e-4);
     }
 
     private static IEnumerable<int[]> Paths(int n, int k)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Nerve.Model;
 
@@ -18,34 +19,73 @@ public static class Crf<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public static T Forward(Span<T> marginals, Span<T> alpha, Span<T> beta, ReadOnlySpan<T> s, ReadOnlySpan<T> a, ReadOnlySpan<T> a0, ReadOnlySpan<T> an, ReadOnlySpan<int> labels, int n, int k, out T loss)
     {
+        // The recursions in scaled form (Rabiner 1989): with E = exp(A) and the step's maximum m taken out,
+        // logsumexp_i(α[i] + A[i, j]) = m + log Σ_i exp(α[i] − m) E[i, j], a vector–matrix product instead of K² exps.
+        // A column whose sum comes out below Tiny (every term near underflow) is redone exactly, term by term.
+        Span<T> e = k * k <= 1024 ? stackalloc T[k * k] : new T[k * k];
+        Span<T> w = k <= 256 ? stackalloc T[k] : new T[k];
+        Span<T> sum = k <= 256 ? stackalloc T[k] : new T[k];
+        TensorPrimitives.Exp(a[..(k * k)], e);
         // α₀[j] = a0[j] + s[0, j];  α_t[j] = s[t, j] + logsumexp_i(α_{t−1}[i] + A[i, j])
         for (int j = 0; j < k; j++) alpha[j] = a0[j] + s[j];
         for (int t = 1; t < n; t++)
+        {
+            var prev = alpha.Slice((t - 1) * k, k);
+            T m = TensorPrimitives.Max<T>(prev);
+            TensorPrimitives.Subtract(prev, m, w);
+            TensorPrimitives.Exp(w, w);
+            sum.Clear();
+            for (int i = 0; i < k; i++)
+                if (w[i] != T.Zero) TensorPrimitives.MultiplyAdd(e.Slice(i * k, k), w[i], sum, sum); // Σ_i w[i] E[i, :]
             for (int j = 0; j < k; j++)
-            {
-                T max = T.NegativeInfinity;
-                for (int i = 0; i < k; i++) max = T.Max(max, alpha[(t - 1) * k + i] + a[i * k + j]);
-                T sum = T.Zero;
-                for (int i = 0; i < k; i++) sum += T.Exp(alpha[(t - 1) * k + i] + a[i * k + j] - max);
-                alpha[t * k + j] = s[t * k + j] + max + T.Log(sum);
-            }
+                alpha[t * k + j] = s[t * k + j] + (sum[j] > Tiny && T.IsFinite(sum[j]) ? m + T.Log(sum[j]) : AlphaTerm(prev, a, j, k));
+        }
         T logZ = LogSumExpPlus(alpha.Slice((n - 1) * k, k), an);
         // β_{n−1}[i] = an[i];  β_t[i] = logsumexp_j(A[i, j] + s[t+1, j] + β_{t+1}[j])
         for (int i = 0; i < k; i++) beta[(n - 1) * k + i] = an[i];
         for (int t = n - 2; t >= 0; t--)
+        {
+            var next = beta.Slice((t + 1) * k, k);
+            TensorPrimitives.Add(s.Slice((t + 1) * k, k), next, w); // s[t+1, :] + β_{t+1}
+            T m = TensorPrimitives.Max<T>(w);
+            TensorPrimitives.Subtract(w, m, w);
+            TensorPrimitives.Exp(w, w);
             for (int i = 0; i < k; i++)
             {
-                T max = T.NegativeInfinity;
-                for (int j = 0; j < k; j++) max = T.Max(max, a[i * k + j] + s[(t + 1) * k + j] + beta[(t + 1) * k + j]);
-                T sum = T.Zero;
-                for (int j = 0; j < k; j++) sum += T.Exp(a[i * k + j] + s[(t + 1) * k + j] + beta[(t + 1) * k + j] - max);
-                beta[t * k + i] = max + T.Log(sum);
+                T dot = TensorPrimitives.Dot<T>(e.Slice(i * k, k), w); // Σ_j E[i, j] w[j]
+                beta[t * k + i] = dot > Tiny && T.IsFinite(dot) ? m + T.Log(dot) : BetaTerm(s.Slice((t + 1) * k, k), next, a, i, k);
             }
+        }
         for (int t = 0; t < n; t++)
             for (int j = 0; j < k; j++)
                 marginals[t * k + j] = T.Exp(alpha[t * k + j] + beta[t * k + j] - logZ);
         loss = labels.IsEmpty ? T.Zero : logZ - PathScore(s, a, a0, an, labels, n, k);
         return logZ;
+    }
+
+    /// <summary>Below this a scaled sum may have lost terms to underflow; the step is then taken in log space.</summary>
+    private static readonly T Tiny = T.CreateTruncating(1e-20);
+
+    /// <summary>logsumexp_i(α_{t−1}[i] + A[i, j]) term by term (the unscaled recursion).</summary>
+    private static T AlphaTerm(ReadOnlySpan<T> prev, ReadOnlySpan<T> a, int j, int k)
+    {
+        T max = T.NegativeInfinity;
+        for (int i = 0; i < k; i++) max = T.Max(max, prev[i] + a[i * k + j]);
+        if (T.IsNegativeInfinity(max)) return max;
+        T sum = T.Zero;
+        for (int i = 0; i < k; i++) sum += T.Exp(prev[i] + a[i * k + j] - max);
+        return max + T.Log(sum);
+    }
+
+    /// <summary>logsumexp_j(A[i, j] + s[t+1, j] + β_{t+1}[j]) term by term.</summary>
+    private static T BetaTerm(ReadOnlySpan<T> sNext, ReadOnlySpan<T> next, ReadOnlySpan<T> a, int i, int k)
+    {
+        T max = T.NegativeInfinity;
+        for (int j = 0; j < k; j++) max = T.Max(max, a[i * k + j] + sNext[j] + next[j]);
+        if (T.IsNegativeInfinity(max)) return max;
+        T sum = T.Zero;
+        for (int j = 0; j < k; j++) sum += T.Exp(a[i * k + j] + sNext[j] + next[j] - max);
+        return max + T.Log(sum);
     }
 
     /// <summary>score(y) of a tag path.</summary>
