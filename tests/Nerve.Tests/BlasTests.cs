@@ -80,6 +80,8 @@ public class BlasTests
         var rng = new Random(2014);
         for (int t = 0; t < 60; t++) yield return (rng.Next(1, 71), rng.Next(1, 71), rng.Next(1, 71));
         yield return (256, 100, 250);
+        yield return (14, 400, 791); // a sentence through the default model's first layer
+        yield return (3, 9, 33);     // one row and one column past the 2 × 4 blocks, a tail of 1 in k
         yield return (1, 100, 250);
         yield return (32, 100, 250);
         yield return (256, 5, 100);

@@ -255,6 +255,81 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
     }
 
     /// <summary>
+    /// C (m, n) += A (m, k) · Bᵀ with B (n, k) read as it lies, k ≥ Count: each C element is a dot product of two
+    /// contiguous rows, taken 2 rows of A × 4 rows of B at a time in 8 vector accumulators (6 loads per 8 FMAs). B's four
+    /// rows stay in L1 while every row of A passes, so B is read once and nothing is packed: the choice when B is a weight
+    /// matrix that changes every step and A has few rows (a sentence of windows), where transposing B would cost more than
+    /// the product.
+    /// </summary>
+    public static void GemmNTDot(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int n, int k)
+    {
+        int w = TW.Count, full = k / w * w, rem = k - full;
+        TV mask = rem == 0 ? TW.Zero : TW.TailMask(rem);
+        nuint t = (nuint)(k - w);
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        int j = 0;
+        for (; j + 4 <= n; j += 4)
+        {
+            nuint b0 = (nuint)(j * k), b1 = b0 + (nuint)k, b2 = b1 + (nuint)k, b3 = b2 + (nuint)k;
+            int i = 0;
+            for (; i + 2 <= m; i += 2)
+            {
+                nuint a0 = (nuint)(i * k), a1 = a0 + (nuint)k;
+                TV s00 = TW.Zero, s01 = TW.Zero, s02 = TW.Zero, s03 = TW.Zero, s10 = TW.Zero, s11 = TW.Zero, s12 = TW.Zero, s13 = TW.Zero;
+                for (int p = 0; p < full; p += w)
+                {
+                    nuint q = (nuint)p;
+                    TV x0 = TW.Load(ref ra, a0 + q), x1 = TW.Load(ref ra, a1 + q);
+                    TV y = TW.Load(ref rb, b0 + q);
+                    s00 = TW.Fma(x0, y, s00); s10 = TW.Fma(x1, y, s10);
+                    y = TW.Load(ref rb, b1 + q);
+                    s01 = TW.Fma(x0, y, s01); s11 = TW.Fma(x1, y, s11);
+                    y = TW.Load(ref rb, b2 + q);
+                    s02 = TW.Fma(x0, y, s02); s12 = TW.Fma(x1, y, s12);
+                    y = TW.Load(ref rb, b3 + q);
+                    s03 = TW.Fma(x0, y, s03); s13 = TW.Fma(x1, y, s13);
+                }
+                if (rem != 0)
+                {
+                    // The last Count lanes again, A masked to the new ones.
+                    TV x0 = TW.And(TW.Load(ref ra, a0 + t), mask), x1 = TW.And(TW.Load(ref ra, a1 + t), mask);
+                    TV y = TW.Load(ref rb, b0 + t);
+                    s00 = TW.Fma(x0, y, s00); s10 = TW.Fma(x1, y, s10);
+                    y = TW.Load(ref rb, b1 + t);
+                    s01 = TW.Fma(x0, y, s01); s11 = TW.Fma(x1, y, s11);
+                    y = TW.Load(ref rb, b2 + t);
+                    s02 = TW.Fma(x0, y, s02); s12 = TW.Fma(x1, y, s12);
+                    y = TW.Load(ref rb, b3 + t);
+                    s03 = TW.Fma(x0, y, s03); s13 = TW.Fma(x1, y, s13);
+                }
+                ref float c0 = ref Unsafe.Add(ref rc, i * n + j);
+                ref float c1 = ref Unsafe.Add(ref rc, (i + 1) * n + j);
+                c0 += TW.Sum(s00); Unsafe.Add(ref c0, 1) += TW.Sum(s01); Unsafe.Add(ref c0, 2) += TW.Sum(s02); Unsafe.Add(ref c0, 3) += TW.Sum(s03);
+                c1 += TW.Sum(s10); Unsafe.Add(ref c1, 1) += TW.Sum(s11); Unsafe.Add(ref c1, 2) += TW.Sum(s12); Unsafe.Add(ref c1, 3) += TW.Sum(s13);
+            }
+            for (; i < m; i++)
+                for (int jj = j; jj < j + 4; jj++)
+                    Unsafe.Add(ref rc, i * n + jj) += Dot(ref Unsafe.Add(ref ra, i * k), ref Unsafe.Add(ref rb, jj * k), full, rem, mask, t);
+        }
+        for (; j < n; j++)
+            for (int i = 0; i < m; i++)
+                Unsafe.Add(ref rc, i * n + j) += Dot(ref Unsafe.Add(ref ra, i * k), ref Unsafe.Add(ref rb, j * k), full, rem, mask, t);
+    }
+
+    /// <summary>x · y over k = full + rem values (k ≥ Count), the tail as in <see cref="GemmNTDot"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(ref float x, ref float y, int full, int rem, TV mask, nuint t)
+    {
+        int w = TW.Count;
+        TV s = TW.Zero;
+        for (int p = 0; p < full; p += w) s = TW.Fma(TW.Load(ref x, (nuint)p), TW.Load(ref y, (nuint)p), s);
+        if (rem != 0) s = TW.Fma(TW.And(TW.Load(ref x, t), mask), TW.Load(ref y, t), s);
+        return TW.Sum(s);
+    }
+
+    /// <summary>
     /// y (n) += Aᵀ x, then A (m, n) += alpha · x vᵀ, reading and writing each row of A once (n ≥ Count): the batch-1
     /// backward of a layer fused with its SGD update, W ← W − α δ aᵀ after ∂J/∂a = Wᵀ δ at the old W.
     /// </summary>
