@@ -63,31 +63,32 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (Kind == OptimizerKind.Sgd)
         {
             TensorPrimitives.MultiplyAdd(g, -lr, theta, theta);
+            g.Clear();
+            return;
         }
-        else
+        // One pass instead of six over G, g and θ (g zeroed as it is read), with the same operations in the same order.
+        var acc = State.AsSpan(offset, length);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            // One pass instead of five over G, g and θ, with the same operations in the same order.
-            var acc = State.AsSpan(offset, length);
-            int i = 0;
-            if (Vector.IsHardwareAccelerated)
+            var eps = new Vector<T>(_epsilon);
+            var step = new Vector<T>(-lr);
+            for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
             {
-                var eps = new Vector<T>(_epsilon);
-                var step = new Vector<T>(-lr);
-                for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
-                {
-                    var gv = new Vector<T>(g[i..]);
-                    var av = gv * gv + new Vector<T>(acc[i..]);                    // G += g²
-                    av.CopyTo(acc[i..]);
-                    var u = gv / (Vector.SquareRoot(av) + eps);                   // g / (√G + ε)
-                    (u * step + new Vector<T>(theta[i..])).CopyTo(theta[i..]);   // θ −= α g / (√G + ε)
-                }
-            }
-            for (; i < length; i++)
-            {
-                acc[i] = g[i] * g[i] + acc[i];
-                theta[i] = g[i] / (T.Sqrt(acc[i]) + _epsilon) * -lr + theta[i];
+                var gv = new Vector<T>(g[i..]);
+                Vector<T>.Zero.CopyTo(g[i..]);
+                var av = gv * gv + new Vector<T>(acc[i..]);                    // G += g²
+                av.CopyTo(acc[i..]);
+                var u = gv / (Vector.SquareRoot(av) + eps);                   // g / (√G + ε)
+                (u * step + new Vector<T>(theta[i..])).CopyTo(theta[i..]);   // θ −= α g / (√G + ε)
             }
         }
-        g.Clear();
+        for (; i < length; i++)
+        {
+            T gi = g[i];
+            g[i] = T.Zero;
+            acc[i] = gi * gi + acc[i];
+            theta[i] = gi / (T.Sqrt(acc[i]) + _epsilon) * -lr + theta[i];
+        }
     }
 }
