@@ -34,6 +34,7 @@ internal static class BlasFloat
     public static void Gemv(Span<float> y, ReadOnlySpan<float> a, ReadOnlySpan<float> x, int m, int n, SimdWidth width)
     {
         Need(y.Length, m, nameof(y)); Need(a.Length, (long)m * n, nameof(a)); Need(x.Length, n, nameof(x));
+        if (width == SimdWidth.Auto && IntraOp.Current is { } team && ParallelBlas.Gemv(team, y, a, x, m, n)) return;
         switch (Pick(width, n))
         {
             case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.Gemv(y, a, x, m, n); break;
@@ -56,6 +57,7 @@ internal static class BlasFloat
     public static void Ger(Span<float> a, float alpha, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int m, int n, SimdWidth width)
     {
         Need(a.Length, (long)m * n, nameof(a)); Need(x.Length, m, nameof(x)); Need(y.Length, n, nameof(y));
+        if (width == SimdWidth.Auto && IntraOp.Current is { } team && ParallelBlas.Ger(team, a, alpha, x, y, m, n)) return;
         switch (Pick(width, n))
         {
             case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.Ger(a, alpha, x, y, m, n); break;
@@ -124,6 +126,7 @@ internal static class BlasFloat
             // Long rows: dot products of B's rows as they lie, no transposed copy (see GemmNTDot). Measured against packing
             // Bᵀ (medians of 7): 190 vs 670 µs for a sentence (m = 14, n = 400, k = 791), 320 vs 370 µs for m = 256, n = 100,
             // k = 250, 11.6 vs 18.7 µs for the output layer (m = 256, n = 5, k = 100).
+            if (width == SimdWidth.Auto && IntraOp.Current is { } team && ParallelBlas.GemmNTDot(team, c, a, b, m, n, k)) return;
             if (wk == SimdWidth.V512) SimdKernels<W512, Vector512<float>>.GemmNTDot(c, a, b, m, n, k);
             else SimdKernels<W256, Vector256<float>>.GemmNTDot(c, a, b, m, n, k);
             return;
@@ -153,6 +156,7 @@ internal static class BlasFloat
     public static void GemmTN(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int n, int k, SimdWidth width)
     {
         Need(c.Length, (long)m * n, nameof(c)); Need(a.Length, (long)m * k, nameof(a)); Need(b.Length, (long)n * k, nameof(b));
+        if (width == SimdWidth.Auto && Pick(width, n) != SimdWidth.Scalar && IntraOp.Current is { } team && ParallelBlas.GemmStrided(team, c, a, 1, m, b, m, n, k)) return;
         switch (Pick(width, n))
         {
             case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.GemmStrided(c, a, 1, m, b, m, n, k); break;
@@ -165,6 +169,7 @@ internal static class BlasFloat
     public static void GemmNN(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int n, int k, SimdWidth width)
     {
         Need(c.Length, (long)m * n, nameof(c)); Need(a.Length, (long)m * k, nameof(a)); Need(b.Length, (long)n * k, nameof(b));
+        if (width == SimdWidth.Auto && Pick(width, n) != SimdWidth.Scalar && IntraOp.Current is { } team && ParallelBlas.GemmStrided(team, c, a, k, 1, b, m, n, k)) return;
         switch (Pick(width, n))
         {
             case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.GemmStrided(c, a, k, 1, b, m, n, k); break;

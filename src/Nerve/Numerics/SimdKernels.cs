@@ -262,6 +262,10 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
     /// the product.
     /// </summary>
     public static void GemmNTDot(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int n, int k)
+        => GemmNTDot(c, a, b, m, n, k, n);
+
+    /// <summary>C (m, n) += A Bᵀ with C's rows <paramref name="ldc"/> apart: n of its columns, one part of a split product.</summary>
+    public static void GemmNTDot(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int n, int k, int ldc)
     {
         int w = TW.Count, full = k / w * w, rem = k - full;
         TV mask = rem == 0 ? TW.Zero : TW.TailMask(rem);
@@ -304,18 +308,18 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
                     y = TW.Load(ref rb, b3 + t);
                     s03 = TW.Fma(x0, y, s03); s13 = TW.Fma(x1, y, s13);
                 }
-                ref float c0 = ref Unsafe.Add(ref rc, i * n + j);
-                ref float c1 = ref Unsafe.Add(ref rc, (i + 1) * n + j);
+                ref float c0 = ref Unsafe.Add(ref rc, i * ldc + j);
+                ref float c1 = ref Unsafe.Add(ref rc, (i + 1) * ldc + j);
                 c0 += TW.Sum(s00); Unsafe.Add(ref c0, 1) += TW.Sum(s01); Unsafe.Add(ref c0, 2) += TW.Sum(s02); Unsafe.Add(ref c0, 3) += TW.Sum(s03);
                 c1 += TW.Sum(s10); Unsafe.Add(ref c1, 1) += TW.Sum(s11); Unsafe.Add(ref c1, 2) += TW.Sum(s12); Unsafe.Add(ref c1, 3) += TW.Sum(s13);
             }
             for (; i < m; i++)
                 for (int jj = j; jj < j + 4; jj++)
-                    Unsafe.Add(ref rc, i * n + jj) += Dot(ref Unsafe.Add(ref ra, i * k), ref Unsafe.Add(ref rb, jj * k), full, rem, mask, t);
+                    Unsafe.Add(ref rc, i * ldc + jj) += Dot(ref Unsafe.Add(ref ra, i * k), ref Unsafe.Add(ref rb, jj * k), full, rem, mask, t);
         }
         for (; j < n; j++)
             for (int i = 0; i < m; i++)
-                Unsafe.Add(ref rc, i * n + j) += Dot(ref Unsafe.Add(ref ra, i * k), ref Unsafe.Add(ref rb, j * k), full, rem, mask, t);
+                Unsafe.Add(ref rc, i * ldc + j) += Dot(ref Unsafe.Add(ref ra, i * k), ref Unsafe.Add(ref rb, j * k), full, rem, mask, t);
     }
 
     /// <summary>x · y over k = full + rem values (k ≥ Count), the tail as in <see cref="GemmNTDot"/>.</summary>
@@ -400,8 +404,15 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
     /// a 4 × 2-vector micro-kernel keeps 8 accumulators in registers and broadcasts A.
     /// </summary>
     public static void GemmStrided(Span<float> c, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, int m, int n, int k)
+        => GemmStrided(c, a, rowStride, colStride, b, m, n, k, n);
+
+    /// <summary>
+    /// The first <paramref name="cols"/> columns (≥ Count) of C += A · B, with n the row stride of B and C: one part of
+    /// a product split by columns (<see cref="ParallelBlas"/>), each column computed as in the whole product.
+    /// </summary>
+    public static void GemmStrided(Span<float> c, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, int m, int n, int k, int cols)
     {
-        int w = TW.Count, full = n / w * w, rem = n - full;
+        int w = TW.Count, full = cols / w * w, rem = cols - full;
         TV ones = TW.TailMask(w);
         TV tailMask = rem == 0 ? TW.Zero : TW.TailMask(rem);
         for (int pc = 0; pc < k; pc += KcBlock)
@@ -422,7 +433,7 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
             }
             if (rem != 0)
             {
-                int t = n - w;
+                int t = cols - w;
                 int i = 0;
                 for (; i + 4 <= m; i += 4) Micro4x1(c, a, rowStride, colStride, b, i, t, pc, kc, n, tailMask);
                 for (; i < m; i++) Micro1x1(c, a, rowStride, colStride, b, i, t, pc, kc, n, tailMask, 1);

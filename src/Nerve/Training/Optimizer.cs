@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using Nerve.Model;
+using Nerve.Numerics;
 
 namespace Nerve.Training;
 
@@ -28,6 +29,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         Kind = kind;
         _epsilon = T.CreateTruncating(epsilon);
         State = kind == OptimizerKind.AdaGrad ? new T[parameters.Count] : [];
+        _dense = new DenseJob(this);
     }
 
     public OptimizerKind Kind { get; }
@@ -56,7 +58,45 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    private void Update(int offset, int length, Span<T> gradients, T lr)
+    private unsafe void Update(int offset, int length, Span<T> gradients, T lr)
+    {
+        if (length >= ParallelLength && IntraOp.Current is { } team)
+        {
+            // A dense block split over the intra-op team: elementwise, so the same values as one thread.
+            fixed (T* g = gradients)
+            {
+                _dense.G = g;
+                _dense.Count = gradients.Length;
+                _dense.Offset = offset;
+                _dense.Length = length;
+                _dense.Lr = lr;
+                team.Run(_dense, team.Size);
+            }
+            return;
+        }
+        UpdateRange(offset, length, gradients, lr);
+    }
+
+    private const int ParallelLength = 1 << 16;
+
+    private readonly DenseJob _dense;
+
+    /// <summary>One part of a dense update: a range of the block, cut at multiples of 64 values.</summary>
+    private sealed unsafe class DenseJob(Optimizer<T> owner) : IPart
+    {
+        public T* G;
+        public int Count, Offset, Length;
+        public T Lr;
+
+        public void Run(int part, int parts)
+        {
+            int units = (Length + 63) / 64;
+            int start = Math.Min(Length, units * part / parts * 64), end = part == parts - 1 ? Length : Math.Min(Length, units * (part + 1) / parts * 64);
+            if (end > start) owner.UpdateRange(Offset + start, end - start, new Span<T>(G, Count), Lr);
+        }
+    }
+
+    private void UpdateRange(int offset, int length, Span<T> gradients, T lr)
     {
         var theta = _p.Values.AsSpan(offset, length);
         var g = gradients.Slice(offset, length);

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using Nerve.Features;
 using Nerve.Model;
+using Nerve.Numerics;
 
 namespace Nerve.Training;
 
@@ -56,6 +57,7 @@ internal sealed class StepRunner
         int used = Math.Min(_workers.Length, b);
         if (used == 1)
         {
+            using var intraOp = IntraOp.Use(b > 1 ? _o.Threads : 1); // one worker: its GEMMs split over the threads instead (a batch-1 step is too short to gain)
             var w = _workers[0];
             source.Gather(order.AsSpan(offset, b), w.Ids, w.Labels);
             if (_fused && b == 1)
@@ -133,7 +135,10 @@ internal sealed class StepRunner
     {
         int used = Math.Min(_workers.Length, b);
         if (used == 1)
+        {
+            using var intraOp = IntraOp.Use(_o.Threads); // one sentence at a time: its kernels split over the threads
             return Finish(1, lr, Sentences(_workers[0], source, order, offset, b, 1f / b, (float)_o.L2, epoch));
+        }
         return ParallelSentences(source, order, offset, b, used, lr, epoch);
     }
 
