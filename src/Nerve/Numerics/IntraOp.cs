@@ -52,7 +52,7 @@ internal interface IPart
 
 /// <summary>
 /// A calling thread and Size − 1 helper threads that run the parts of one job at a time. Helpers spin briefly for the
-/// next job (steps are microseconds apart) and then sleep on a semaphore, so an idle team costs nothing.
+/// next job (steps are microseconds apart) and then sleep on a monitor, so an idle team costs nothing.
 /// </summary>
 internal sealed class Team
 {
