@@ -72,19 +72,28 @@ public static class WindowEmbedding<T> where T : unmanaged, IFloatingPointIeee75
     /// ∂J/∂L[w] += the slot of ∂J/∂x that w filled, for table <paramref name="table"/> (PA4 eq. 3e; seed ∂J/∂L = Wᵀδ2 per word slot).
     /// The rows written are recorded in touched[table].
     /// </summary>
-    public static void Backward(Span<T> gradients, ReadOnlySpan<T> dx, ReadOnlySpan<int> ids, ReadOnlySpan<EmbeddingSlot> tables, RowSet[] touched, int batch, int window, int slotWidth, int table)
+    public static unsafe void Backward(Span<T> gradients, ReadOnlySpan<T> dx, ReadOnlySpan<int> ids, ReadOnlySpan<EmbeddingSlot> tables, RowSet[] touched, int batch, int window, int slotWidth, int table)
     {
         int f = tables.Length;
         var t = tables[table].Table;
         var rows = touched[table];
-        for (int i = 0; i < batch; i++)
-            for (int c = 0; c < window; c++)
+        int bytes = t.Cols * sizeof(T);
+        fixed (T* g0 = gradients)
+        {
+            for (int i = 0; i < batch; i++)
             {
-                int row = ids[(i * window + c) * f + table];
-                var g = gradients.Slice(t.Offset + row * t.Cols, t.Cols);
-                TensorPrimitives.Add(g, dx.Slice((i * window + c) * slotWidth + tables[table].SlotOffset, t.Cols), g);
-                rows.Add(row);
+                if (i + Prefetch.Ahead < batch) // a large table's rows lie far apart: ask for a later window's rows now
+                    for (int c = 0; c < window; c++)
+                        Prefetch.Lines(g0 + t.Offset + (long)ids[((i + Prefetch.Ahead) * window + c) * f + table] * t.Cols, bytes);
+                for (int c = 0; c < window; c++)
+                {
+                    int row = ids[(i * window + c) * f + table];
+                    var g = gradients.Slice(t.Offset + row * t.Cols, t.Cols);
+                    TensorPrimitives.Add(g, dx.Slice((i * window + c) * slotWidth + tables[table].SlotOffset, t.Cols), g);
+                    rows.Add(row);
+                }
             }
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Nerve.Numerics;
 
 namespace Nerve.Model;
 
@@ -87,8 +88,11 @@ public sealed class Parameters<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int k = 0; k < tables.Length; k++)
         {
             var t = tables[k].Table;
-            foreach (int row in srcRows[k].Rows)
+            var rows = srcRows[k].Rows;
+            for (int r = 0; r < rows.Length; r++)
             {
+                int row = rows[r];
+                if (r + Prefetch.Ahead < rows.Length) PrefetchRow(src, dst, t.Offset + rows[r + Prefetch.Ahead] * t.Cols, t.Cols);
                 var from = src.Slice(t.Offset + row * t.Cols, t.Cols);
                 var to = dst.Slice(t.Offset + row * t.Cols, t.Cols);
                 System.Numerics.Tensors.TensorPrimitives.Add(to, from, to);
@@ -96,6 +100,16 @@ public sealed class Parameters<T> where T : unmanaged, IFloatingPointIeee754<T>
                 dstRows[k].Add(row);
             }
             srcRows[k].Clear();
+        }
+    }
+
+    /// <summary>Asks for one row of both buffers ahead of its use (embedding rows are scattered over a large table).</summary>
+    private static unsafe void PrefetchRow(Span<T> a, Span<T> b, int offset, int length)
+    {
+        fixed (T* pa = a, pb = b)
+        {
+            Prefetch.Lines(pa + offset, length * sizeof(T));
+            Prefetch.Lines(pb + offset, length * sizeof(T));
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 using Nerve.Model;
 using Nerve.Numerics;
 
@@ -164,18 +163,9 @@ public sealed class WindowTagger
             float* b1 = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_b1));
             for (int i = 0; i < batch; i++)
             {
-                if (Sse.IsSupported && i + Ahead < batch)
-                {
-                    // Rare words' rows are far apart in a cache larger than L2: ask for window i + Ahead's lines now.
-                    var next = offsets.Slice((i + Ahead) * rows, rows);
-                    foreach (int at0 in next)
-                    {
-                        if (at0 < 0) continue;
-                        byte* q = (byte*)(cache + at0);
-                        for (int line = 0; line < h * sizeof(float); line += 64) Sse.Prefetch0(q + line);
-                        Sse.Prefetch0(q + h * sizeof(float) - 1);
-                    }
-                }
+                if (i + Ahead < batch) // rare words' rows are far apart in a cache larger than L2: ask for a later window's now
+                    foreach (int at0 in offsets.Slice((i + Ahead) * rows, rows))
+                        if (at0 >= 0) Prefetch.Lines(cache + at0, h * sizeof(float));
                 var o = offsets.Slice(i * rows, rows);
                 for (int r = 0; r < rows; r++) at[r] = o[r] >= 0 ? (nint)(cache + o[r]) : (nint)(fresh + ~o[r]);
                 BlasFloat.SumRows(pz + i * h, b1, at, h, SimdWidth.Auto);

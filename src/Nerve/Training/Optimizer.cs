@@ -52,9 +52,24 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (!trainTable[k]) continue;
             var t = tables[k].Table;
             // Sparse: only the rows some window used (SGD updates only the rows of L in the window).
-            foreach (int row in touched[k].Rows)
-                Update(t.Offset + row * t.Cols, t.Cols, gradients, learningRate);
+            var rows = touched[k].Rows;
+            for (int r = 0; r < rows.Length; r++)
+            {
+                if (r + Prefetch.Ahead < rows.Length) PrefetchRow(gradients, t.Offset + rows[r + Prefetch.Ahead] * t.Cols, t.Cols);
+                Update(t.Offset + rows[r] * t.Cols, t.Cols, gradients, learningRate);
+            }
             touched[k].Clear();
+        }
+    }
+
+    /// <summary>Asks for a row of θ, g and (AdaGrad) G ahead of its update: embedding rows are scattered over a large table.</summary>
+    private unsafe void PrefetchRow(Span<T> gradients, int offset, int length)
+    {
+        fixed (T* g = gradients, theta = _p.Values, acc = State)
+        {
+            Prefetch.Lines(g + offset, length * sizeof(T));
+            Prefetch.Lines(theta + offset, length * sizeof(T));
+            if (State.Length > 0) Prefetch.Lines(acc + offset, length * sizeof(T));
         }
     }
 
