@@ -130,17 +130,6 @@ public sealed class Gazetteer
             {
                 lastType = type.ToString();
                 t = g.TypeIndex(lastType);
-                // Serialize writes a type's entries together: size its map for them and their prefixes at once.
-                int run = 1, chars = entry.Length;
-                var next = rest;
-                while (!next.IsEmpty && next.StartsWith(type) && next.Length > tab && next[tab] == '\t')
-                {
-                    run++;
-                    int at = next.IndexOf('\n');
-                    chars += (at < 0 ? next.Length : at) - tab - 1;
-                    next = at < 0 ? [] : next[(at + 1)..];
-                }
-                g._prefixes[t].EnsureCapacity(g._prefixes[t].Count + run + run / 2, chars + chars / 2);
             }
             g.AddNormalized(t, entry);
         }

@@ -52,16 +52,6 @@ internal sealed class SpanKeyMap<TValue> where TValue : struct
         if (2 * _count > _slots.Length) Rehash(2 * _slots.Length);
     }
 
-    /// <summary>Room for <paramref name="count"/> keys of <paramref name="chars"/> characters in all without growing.</summary>
-    public void EnsureCapacity(int count, int chars = 0)
-    {
-        if (chars > _chars.Length) Array.Resize(ref _chars, chars);
-        if (count > _entries.Length) Array.Resize(ref _entries, count);
-        int size = _slots.Length;
-        while (size < 2 * count) size *= 2;
-        if (size > _slots.Length) Rehash(size);
-    }
-
     /// <summary>Every key (as a new string) with its value, in insertion order.</summary>
     public IEnumerable<(string Key, TValue Value)> Entries()
     {
