@@ -57,7 +57,6 @@ internal sealed class StepRunner
         int used = Math.Min(_workers.Length, b);
         if (used == 1)
         {
-            using var intraOp = IntraOp.Use(b > 1 ? _o.Threads : 1); // one worker: its GEMMs split over the threads instead (a batch-1 step is too short to gain)
             var w = _workers[0];
             source.Gather(order.AsSpan(offset, b), w.Ids, w.Labels);
             if (_fused && b == 1)
