@@ -92,7 +92,12 @@ public sealed class Parameters<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int r = 0; r < rows.Length; r++)
             {
                 int row = rows[r];
-                if (r + Prefetch.Ahead < rows.Length) PrefetchRow(src, dst, t.Offset + rows[r + Prefetch.Ahead] * t.Cols, t.Cols);
+                if (r + Prefetch.Ahead < rows.Length) // embedding rows are scattered over a large table: ask for a later one now
+                {
+                    int next = t.Offset + rows[r + Prefetch.Ahead] * t.Cols;
+                    Prefetch.Row<T>(src, next, t.Cols);
+                    Prefetch.Row<T>(dst, next, t.Cols);
+                }
                 var from = src.Slice(t.Offset + row * t.Cols, t.Cols);
                 var to = dst.Slice(t.Offset + row * t.Cols, t.Cols);
                 System.Numerics.Tensors.TensorPrimitives.Add(to, from, to);
@@ -100,16 +105,6 @@ public sealed class Parameters<T> where T : unmanaged, IFloatingPointIeee754<T>
                 dstRows[k].Add(row);
             }
             srcRows[k].Clear();
-        }
-    }
-
-    /// <summary>Asks for one row of both buffers ahead of its use (embedding rows are scattered over a large table).</summary>
-    private static unsafe void PrefetchRow(Span<T> a, Span<T> b, int offset, int length)
-    {
-        fixed (T* pa = a, pb = b)
-        {
-            Prefetch.Lines(pa + offset, length * sizeof(T));
-            Prefetch.Lines(pb + offset, length * sizeof(T));
         }
     }
 

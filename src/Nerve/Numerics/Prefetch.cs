@@ -22,4 +22,11 @@ internal static unsafe class Prefetch
         for (int line = 0; line < bytes; line += 64) Sse.Prefetch0(q + line);
         Sse.Prefetch0(q + bytes - 1);
     }
+
+    /// <summary>Asks for the values [offset, offset + length) of <paramref name="buffer"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Row<T>(ReadOnlySpan<T> buffer, int offset, int length) where T : unmanaged
+    {
+        fixed (T* p = buffer) Lines(p + offset, length * sizeof(T));
+    }
 }

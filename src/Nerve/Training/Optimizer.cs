@@ -55,21 +55,16 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
             var rows = touched[k].Rows;
             for (int r = 0; r < rows.Length; r++)
             {
-                if (r + Prefetch.Ahead < rows.Length) PrefetchRow(gradients, t.Offset + rows[r + Prefetch.Ahead] * t.Cols, t.Cols);
+                if (r + Prefetch.Ahead < rows.Length) // embedding rows are scattered over a large table: ask for a later one's θ, g, G now
+                {
+                    int next = t.Offset + rows[r + Prefetch.Ahead] * t.Cols;
+                    Prefetch.Row<T>(gradients, next, t.Cols);
+                    Prefetch.Row<T>(_p.Values, next, t.Cols);
+                    if (State.Length > 0) Prefetch.Row<T>(State, next, t.Cols);
+                }
                 Update(t.Offset + rows[r] * t.Cols, t.Cols, gradients, learningRate);
             }
             touched[k].Clear();
-        }
-    }
-
-    /// <summary>Asks for a row of θ, g and (AdaGrad) G ahead of its update: embedding rows are scattered over a large table.</summary>
-    private unsafe void PrefetchRow(Span<T> gradients, int offset, int length)
-    {
-        fixed (T* g = gradients, theta = _p.Values, acc = State)
-        {
-            Prefetch.Lines(g + offset, length * sizeof(T));
-            Prefetch.Lines(theta + offset, length * sizeof(T));
-            if (State.Length > 0) Prefetch.Lines(acc + offset, length * sizeof(T));
         }
     }
 
