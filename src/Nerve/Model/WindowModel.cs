@@ -190,8 +190,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             case OutputKind.Sigmoid:
                 return SigmoidCrossEntropy<T>.Forward(p, s, labels, batch);
             default:
-                ws.LogZ = Crf<T>.Forward(p, ws.Alpha.AsSpan(0, batch * k), ws.Beta.AsSpan(0, batch * k), s,
-                    Parameters.Value(_crf![0]), Parameters.Value(_crf[1]), Parameters.Value(_crf[2]), labels, batch, k, out T loss);
+                ws.LogZ = CrfForward(ws, 0, batch, labels, out T loss);
                 return loss;
         }
     }
@@ -309,9 +308,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
                 }
                 break;
             default:
-                Crf<T>.Viterbi(classes[..batch], ws.Alpha.AsSpan(0, batch * k), ws.Backpointers.AsSpan(0, batch * k), ws.S.AsSpan(0, batch * k),
-                    Parameters.Value(_crf![0]), Parameters.Value(_crf[1]), Parameters.Value(_crf[2]), batch, k);
-                for (int i = 0; i < batch; i++) confidence[i] = ws.P[i * k + classes[i]];
+                CrfDecode(ws, 0, batch, classes, confidence);
                 break;
         }
     }
@@ -331,23 +328,31 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             Decode(ws, batch, classes, confidence);
             return;
         }
-        int k = Config.OutputDim, at = 0;
-        var a = Parameters.Value(_crf![0]);
-        var a0 = Parameters.Value(_crf[1]);
-        var an = Parameters.Value(_crf[2]);
+        int at = 0;
         foreach (int n in lengths)
         {
             if (n == 0) continue;
-            int from = at * k, len = n * k;
-            var s = ws.S.AsSpan(from, len);
-            var p = ws.P.AsSpan(from, len);
-            var alpha = ws.Alpha.AsSpan(from, len);
-            Crf<T>.Forward(p, alpha, ws.Beta.AsSpan(from, len), s, a, a0, an, [], n, k, out _);
-            var path = classes.Slice(at, n);
-            Crf<T>.Viterbi(path, alpha, ws.Backpointers.AsSpan(from, len), s, a, a0, an, n, k);
-            for (int i = 0; i < n; i++) confidence[at + i] = p[i * k + path[i]];
+            CrfForward(ws, at, n, [], out _);
+            CrfDecode(ws, at, n, classes[at..], confidence[at..]);
             at += n;
         }
+    }
+
+    /// <summary>The CRF's forward–backward on windows [at, at + n) of the workspace, one sentence: marginals into P; returns log Z.</summary>
+    private T CrfForward(Workspace ws, int at, int n, ReadOnlySpan<int> labels, out T loss)
+    {
+        int k = Config.OutputDim, from = at * k, len = n * k;
+        return Crf<T>.Forward(ws.P.AsSpan(from, len), ws.Alpha.AsSpan(from, len), ws.Beta.AsSpan(from, len), ws.S.AsSpan(from, len),
+            Parameters.Value(_crf![0]), Parameters.Value(_crf[1]), Parameters.Value(_crf[2]), labels, n, k, out loss);
+    }
+
+    /// <summary>Viterbi over windows [at, at + n) (after <see cref="CrfForward"/>): classes[0 … n) and their marginals as confidence.</summary>
+    private void CrfDecode(Workspace ws, int at, int n, Span<int> classes, Span<T> confidence)
+    {
+        int k = Config.OutputDim, from = at * k, len = n * k;
+        Crf<T>.Viterbi(classes[..n], ws.Alpha.AsSpan(from, len), ws.Backpointers.AsSpan(from, len), ws.S.AsSpan(from, len),
+            Parameters.Value(_crf![0]), Parameters.Value(_crf[1]), Parameters.Value(_crf[2]), n, k);
+        for (int i = 0; i < n; i++) confidence[i] = ws.P[from + i * k + classes[i]];
     }
 
     /// <summary>What layer l passes on: h_l, or its dropped-out copy while training with dropout.</summary>
