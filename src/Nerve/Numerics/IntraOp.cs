@@ -82,6 +82,14 @@ internal sealed class Team
     /// <summary>The kernels' job objects (pointers and sizes of the current call), one set per team: nothing allocated per call.</summary>
     public ParallelBlas.Jobs Jobs { get; } = new();
 
+    /// <summary>[start, end) of part <paramref name="part"/> when <paramref name="total"/> items are cut into parts at multiples of <paramref name="align"/> (the last part takes the rest).</summary>
+    public static (int Start, int End) Range(int total, int part, int parts, int align)
+    {
+        int units = (total + align - 1) / align;
+        int start = (int)((long)units * part / parts) * align, end = (int)((long)units * (part + 1) / parts) * align;
+        return (Math.Min(start, total), part == parts - 1 ? total : Math.Min(end, total));
+    }
+
     /// <summary>Runs job parts 0 … parts − 1 (at most <see cref="Size"/>), part 0 here, and returns when all are done.</summary>
     public void Run(IPart job, int parts)
     {

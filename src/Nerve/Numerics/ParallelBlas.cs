@@ -11,14 +11,6 @@ internal static unsafe class ParallelBlas
 {
     private const long MinMultiplies = 32_768; // below this (≈ 1 µs of FMAs) the hand-off costs more than it saves
 
-    /// <summary>[start, end) of part p of total, cut at multiples of align (the last part takes the rest).</summary>
-    private static (int Start, int End) Range(int total, int part, int parts, int align)
-    {
-        int units = (total + align - 1) / align;
-        int start = (int)((long)units * part / parts) * align, end = (int)((long)units * (part + 1) / parts) * align;
-        return (Math.Min(start, total), part == parts - 1 ? total : Math.Min(end, total));
-    }
-
     private static int Width => BlasFloat.Best == SimdWidth.V512 ? 16 : BlasFloat.Best == SimdWidth.V256 ? 8 : 1;
 
     /// <summary>Parts worth running: as many as the team has, fewer if the cut would leave a part under min units.</summary>
@@ -83,7 +75,7 @@ internal static unsafe class ParallelBlas
     {
         int parts = Parts(team, n, 2 * Width);
         if ((long)m * n * k < MinMultiplies || parts < 2 || Width == 1) return false;
-        var (last, end) = Range(n, parts - 1, parts, 2 * Width);
+        var (last, end) = Team.Range(n, parts - 1, parts, 2 * Width);
         if (end - last < Width) return false; // the strided kernel needs a vector of columns per part
         fixed (float* pc = c, pa = a, pb = b)
         {
@@ -118,7 +110,7 @@ internal static unsafe class ParallelBlas
 
         public void Run(int part, int parts)
         {
-            var (r0, r1) = Range(M, part, parts, 4);
+            var (r0, r1) = Team.Range(M, part, parts, 4);
             if (r1 > r0) BlasFloat.Gemv(new Span<float>(Y + r0, r1 - r0), new ReadOnlySpan<float>(A + (long)r0 * N, (r1 - r0) * N), new ReadOnlySpan<float>(X, N), r1 - r0, N, BlasFloat.Best);
         }
     }
@@ -131,7 +123,7 @@ internal static unsafe class ParallelBlas
 
         public void Run(int part, int parts)
         {
-            var (r0, r1) = Range(M, part, parts, 4);
+            var (r0, r1) = Team.Range(M, part, parts, 4);
             if (r1 > r0) BlasFloat.Ger(new Span<float>(A + (long)r0 * N, (r1 - r0) * N), Alpha, new ReadOnlySpan<float>(X + r0, r1 - r0), new ReadOnlySpan<float>(Y, N), r1 - r0, N, BlasFloat.Best);
         }
     }
@@ -143,7 +135,7 @@ internal static unsafe class ParallelBlas
 
         public void Run(int part, int parts)
         {
-            var (j0, j1) = Range(N, part, parts, 4);
+            var (j0, j1) = Team.Range(N, part, parts, 4);
             if (j1 <= j0) return;
             var c = new Span<float>(C + j0, (M - 1) * N + (j1 - j0));
             var a = new ReadOnlySpan<float>(A, M * K);
@@ -160,7 +152,7 @@ internal static unsafe class ParallelBlas
 
         public void Run(int part, int parts)
         {
-            var (j0, j1) = Range(N, part, parts, 2 * Width);
+            var (j0, j1) = Team.Range(N, part, parts, 2 * Width);
             if (j1 <= j0) return;
             var c = new Span<float>(C + j0, (M - 1) * N + (j1 - j0));
             var a = new ReadOnlySpan<float>(A, ALength);

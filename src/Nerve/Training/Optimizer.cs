@@ -100,8 +100,7 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         public void Run(int part, int parts)
         {
-            int units = (Length + 63) / 64;
-            int start = Math.Min(Length, units * part / parts * 64), end = part == parts - 1 ? Length : Math.Min(Length, units * (part + 1) / parts * 64);
+            var (start, end) = Team.Range(Length, part, parts, 64);
             if (end > start) owner.UpdateRange(Offset + start, end - start, new Span<T>(G, Count), Lr);
         }
     }
