@@ -13,13 +13,19 @@ internal static unsafe class ParallelBlas
 
     private static int Width => BlasFloat.Best == SimdWidth.V512 ? 16 : BlasFloat.Best == SimdWidth.V256 ? 8 : 1;
 
-    /// <summary>Parts worth running: as many as the team has, fewer if the cut would leave a part under min units.</summary>
-    private static int Parts(Team team, int total, int minPerPart) => Math.Min(team.Size, Math.Max(1, total / Math.Max(1, minPerPart)));
+    /// <summary>
+    /// Whether a call of <paramref name="multiplies"/> multiply-adds over <paramref name="units"/> rows or columns is worth
+    /// splitting, and into how many parts: as many as the team has, fewer if a part would get under minPerPart units.
+    /// </summary>
+    private static bool Split(Team team, long multiplies, int units, int minPerPart, out int parts)
+    {
+        parts = Math.Min(team.Size, Math.Max(1, units / minPerPart));
+        return multiplies >= MinMultiplies && parts >= 2;
+    }
 
     public static bool Gemv(Team team, Span<float> y, ReadOnlySpan<float> a, ReadOnlySpan<float> x, int m, int n)
     {
-        int parts = Parts(team, m, 4);
-        if ((long)m * n < MinMultiplies || parts < 2) return false;
+        if (!Split(team, (long)m * n, m, 4, out int parts)) return false;
         fixed (float* py = y, pa = a, px = x)
         {
             var job = team.Jobs.Gemv;
@@ -35,8 +41,7 @@ internal static unsafe class ParallelBlas
 
     public static bool Ger(Team team, Span<float> a, float alpha, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int m, int n)
     {
-        int parts = Parts(team, m, 4);
-        if ((long)m * n < MinMultiplies || parts < 2) return false;
+        if (!Split(team, (long)m * n, m, 4, out int parts)) return false;
         fixed (float* pa = a, px = x, py = y)
         {
             var job = team.Jobs.Ger;
@@ -54,8 +59,7 @@ internal static unsafe class ParallelBlas
     /// <summary>The dot-product GemmNT (see <see cref="SimdKernels{TW, TV}.GemmNTDot(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int)"/>), split by columns.</summary>
     public static bool GemmNTDot(Team team, Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int n, int k)
     {
-        int parts = Parts(team, n, 8);
-        if ((long)m * n * k < MinMultiplies || parts < 2) return false;
+        if (!Split(team, (long)m * n * k, n, 8, out int parts)) return false;
         fixed (float* pc = c, pa = a, pb = b)
         {
             var job = team.Jobs.GemmNTDot;
@@ -73,8 +77,7 @@ internal static unsafe class ParallelBlas
     /// <summary>GemmNN or GemmTN through the strided kernel, split by columns in whole micro-kernel strips.</summary>
     public static bool GemmStrided(Team team, Span<float> c, ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, int m, int n, int k)
     {
-        int parts = Parts(team, n, 2 * Width);
-        if ((long)m * n * k < MinMultiplies || parts < 2 || Width == 1) return false;
+        if (Width == 1 || !Split(team, (long)m * n * k, n, 2 * Width, out int parts)) return false;
         var (last, end) = Team.Range(n, parts - 1, parts, 2 * Width);
         if (end - last < Width) return false; // the strided kernel needs a vector of columns per part
         fixed (float* pc = c, pa = a, pb = b)
