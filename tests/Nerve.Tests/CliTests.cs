@@ -125,6 +125,21 @@ public sealed class CliTests : IDisposable
         (code, _, err) = Nerve(File.ReadAllText(dev), "tag", "--model", model, "--cache-mb", "-1");
         Assert.NotEqual(0, code);
         Assert.Contains("--cache-mb must be ≥ 0, found -1", err, StringComparison.Ordinal);
+
+        // --output: the same bytes, written to a file; a bad line far into the input leaves no file and no stack trace.
+        string tagged = Path.Combine(_dir, "tagged.txt"), bad = Path.Combine(_dir, "bad.txt");
+        (code, _, err) = Nerve(null, "tag", "--model", model, "--input", dev, "--output", tagged, "--threads", "2");
+        Assert.True(code == 0, err);
+        Assert.Equal(cached, File.ReadAllText(tagged));
+        File.WriteAllText(bad, File.ReadAllText(dev) + "word NN\n");
+        int badLine = File.ReadAllLines(bad).Length;
+        File.Delete(tagged);
+        (code, output, err) = Nerve(null, "tag", "--model", model, "--input", bad, "--output", tagged);
+        Assert.Equal(1, code);
+        Assert.Contains($"bad.txt:{badLine}: expected 3 columns like line 1, found 2 columns: \"word NN\"", err, StringComparison.Ordinal);
+        NoStackTrace(err);
+        Assert.False(File.Exists(tagged));
+        Assert.Empty(Directory.GetFiles(_dir, "tagged.txt.tmp-*"));
     }
 
     [Fact]

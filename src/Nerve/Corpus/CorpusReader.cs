@@ -15,17 +15,21 @@ public static class CorpusReader
 
     public static CorpusFile Read(string path, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null)
     {
-        StreamReader reader;
+        using var reader = OpenText(path);
+        return Read(reader, path, format, tagColumn, requireTags, repairGlued);
+    }
+
+    /// <summary>Opens a corpus file as UTF-8 text (a byte order mark is skipped); failing to is a clear <see cref="NerveException"/>.</summary>
+    public static StreamReader OpenText(string path)
+    {
         try
         {
-            reader = new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
+            return new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new NerveException($"{path}: cannot read: {e.Message}", e);
         }
-        using (reader)
-            return Read(reader, path, format, tagColumn, requireTags, repairGlued);
     }
 
     /// <summary>Reads from <paramref name="reader"/> (e.g. stdin); <paramref name="name"/> stands for the file in errors.</summary>
@@ -49,10 +53,9 @@ public static class CorpusReader
         var poolLookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<Range> fields = stackalloc Range[64];
 
-        var delimiter = '\0';
-        int columnCount = 0, tagIndex = -1, width = 1, documents = 0, tokens = 0;
-        long firstTokenLine = 0, sentenceStart = 0, lineNo = 0;
-        var resolved = format;
+        ColumnLayout? layout = null;
+        int width = 1, documents = 0, tokens = 0;
+        long sentenceStart = 0, lineNo = 0;
 
         void EndSentence()
         {
@@ -77,32 +80,19 @@ public static class CorpusReader
                 EndSentence();
                 continue;
             }
-            if (delimiter == '\0')
-                delimiter = span.Contains('\t') ? '\t' : ' ';
-
-            var n = Split(span, delimiter, fields);
-            if (n < 0)
-                throw new NerveDataException(name, lineNo, "a non-empty field between tabs", "an empty field: " + NerveDataException.Quote(span.ToString()));
-            if (n > fields.Length)
-                throw new NerveDataException(name, lineNo, $"at most {fields.Length} columns", $"{n} columns: {NerveDataException.Quote(span.ToString())}");
-
-            if (columnCount == 0)
+            if (layout is null)
             {
-                columnCount = n;
-                firstTokenLine = lineNo;
-                (resolved, tagIndex) = Resolve(name, lineNo, span, format, n, delimiter, tagColumn, requireTags);
-                width = tagIndex < 0 ? n : n - 1;
+                layout = ColumnLayout.Detect(name, lineNo, span, format, tagColumn, requireTags);
+                width = layout.Width;
             }
-            else if (n == columnCount - 1 && repairGlued is not null && columnCount >= 3 && TryUnglue(span, fields, n, delimiter, secondColumn, out var repaired))
+            var n = layout.Split(span, fields, name, lineNo);
+            if (n == layout.ColumnCount - 1 && repairGlued is not null && layout.ColumnCount >= 3 && TryUnglue(span, fields, n, layout.Delimiter, secondColumn, out var repaired))
             {
-                repairGlued($"{name}:{lineNo}: split glued column {NerveDataException.Quote(span[fields[0]].ToString())} into {NerveDataException.Quote(repaired[..repaired.IndexOf(delimiter)])} and its POS tag");
+                repairGlued($"{name}:{lineNo}: split glued column {NerveDataException.Quote(span[fields[0]].ToString())} into {NerveDataException.Quote(repaired[..repaired.IndexOf(layout.Delimiter)])} and its POS tag");
                 span = repaired.AsSpan();
-                n = Split(span, delimiter, fields);
+                n = layout.Split(span, fields, name, lineNo);
             }
-            else if (n != columnCount)
-            {
-                throw new NerveDataException(name, lineNo, $"{columnCount} columns like line {firstTokenLine}", $"{n} columns: {NerveDataException.Quote(span.ToString())}");
-            }
+            layout.CheckCount(n, span, name, lineNo);
 
             var first = span[fields[0]];
             if (first.SequenceEqual(DocStart))
@@ -114,6 +104,7 @@ public static class CorpusReader
 
             if (words.Count == 0)
                 sentenceStart = lineNo;
+            int tagIndex = layout.TagIndex;
             for (var i = 0; i < n; i++)
                 if (i != tagIndex)
                     cells.Add(Intern(poolLookup, pool, span[fields[i]]));
@@ -125,9 +116,10 @@ public static class CorpusReader
         }
         EndSentence();
 
+        var resolved = layout?.Format ?? format;
         if (resolved == CorpusFormat.Auto)
             resolved = CorpusFormat.Columns;
-        return new CorpusFile(name, sentences, resolved, delimiter == '\0' ? '\t' : delimiter, columnCount, tagIndex + 1, documents, tokens);
+        return new CorpusFile(name, sentences, resolved, layout?.Delimiter ?? '\t', layout?.ColumnCount ?? 0, (layout?.TagIndex ?? -1) + 1, documents, tokens);
     }
 
     /// <summary>
@@ -200,7 +192,7 @@ public static class CorpusReader
     }
 
     /// <summary>Decides the format and the 0-based tag column (-1 for words only) from the first token line.</summary>
-    private static (CorpusFormat Format, int TagIndex) Resolve(string name, long lineNo, ReadOnlySpan<char> line, CorpusFormat format, int n, char delimiter, int? tagColumn, bool requireTags)
+    internal static (CorpusFormat Format, int TagIndex) Resolve(string name, long lineNo, ReadOnlySpan<char> line, CorpusFormat format, int n, char delimiter, int? tagColumn, bool requireTags)
     {
         var quoted = NerveDataException.Quote(line.ToString());
         var found = $"{n} column{(n == 1 ? "" : "s")}: {quoted}";

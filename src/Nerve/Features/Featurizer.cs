@@ -136,13 +136,26 @@ public sealed class Featurizer
             var row = ids.Slice(i * f, own);
             var word = words[i];
             if (memo is not null && memo.TryGet(word, row)) continue;
-            int k = 0;
-            row[k++] = Words.Lookup(word);
-            if (_o.Caps) row[k++] = CapsClass(word);
-            foreach (var a in _affixes)
-                row[k++] = a.Ids.TryGetValue(Affix(word, a.Prefix, a.Length), out int id) ? id : 1;
+            FeaturizeWord(word, row);
             memo?.Add(word, row);
         }
+        FeaturizeGazetteers(words, ids);
+    }
+
+    /// <summary>The <see cref="WordLevelCount"/> ids of one word: its word row, caps class and affix rows.</summary>
+    public void FeaturizeWord(string word, Span<int> row)
+    {
+        int k = 0;
+        row[k++] = Words.Lookup(word);
+        if (_o.Caps) row[k++] = CapsClass(word);
+        foreach (var a in _affixes)
+            row[k++] = a.Ids.TryGetValue(Affix(word, a.Prefix, a.Length), out int id) ? id : 1;
+    }
+
+    /// <summary>The gazetteer ids (the last ones of each token's F) of a sentence's words, in ids (n, F); none without gazetteers.</summary>
+    public void FeaturizeGazetteers(IReadOnlyList<string> words, Span<int> ids)
+    {
+        int f = Count, n = words.Count;
         if (Gazetteer is null || n == 0) return;
         var lower = words.Select(w => w.ToLowerInvariant()).ToArray();
         Span<int> tags = n <= 512 ? stackalloc int[n] : new int[n];
@@ -211,21 +224,38 @@ public sealed class Featurizer
 /// One worker's memo of word-level feature ids (<see cref="Featurizer.WordLevelCount"/> per distinct word), bounded by
 /// <paramref name="capacity"/> words; words beyond it are featurized as usual.
 /// </summary>
-public sealed class WordMemo(int width, int capacity = 1 << 20)
+public sealed class WordMemo
 {
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spans;
     private readonly List<int> _rows = [];
+    private readonly int _width, _capacity;
+
+    public WordMemo(int width, int capacity = 1 << 20)
+    {
+        _width = width;
+        _capacity = capacity;
+        _spans = _index.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     internal bool TryGet(string word, Span<int> row)
     {
         if (!_index.TryGetValue(word, out int at)) return false;
-        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rows).Slice(at, width).CopyTo(row);
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rows).Slice(at, _width).CopyTo(row);
+        return true;
+    }
+
+    /// <summary>The ids of a word given as characters (no string made), and the word as the memo holds it.</summary>
+    internal bool TryGet(ReadOnlySpan<char> word, Span<int> row, out string key)
+    {
+        if (!_spans.TryGetValue(word, out key!, out int at)) return false;
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rows).Slice(at, _width).CopyTo(row);
         return true;
     }
 
     internal void Add(string word, ReadOnlySpan<int> row)
     {
-        if (_index.Count >= capacity) return;
+        if (_index.Count >= _capacity) return;
         _index.Add(word, _rows.Count);
         _rows.AddRange(row);
     }

@@ -14,24 +14,8 @@ public sealed class WindowSet : Training.IWindowSource
     /// <param name="labelIndex">Maps a gold tag to its class index, or -1 when the tag is unknown or not needed.</param>
     /// <param name="threads">Workers that featurize contiguous runs of sentences (the result does not depend on their number).</param>
     public WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex = null, int threads = 1)
+        : this(window, featurizer.Count, [.. sentences.Select(s => s.Count)])
     {
-        if (window < 1 || window % 2 == 0) throw new ArgumentOutOfRangeException(nameof(window));
-        Window = window;
-        Features = featurizer.Count;
-        int m = window / 2;
-        // Sentence s starts at window SentenceStarts[s] and at position SentenceStarts[s] + 2m·s of the padded stream.
-        SentenceStarts = new int[sentences.Count + 1];
-        long tokens = 0;
-        for (int si = 0; si < sentences.Count; si++)
-        {
-            SentenceStarts[si] = checked((int)tokens);
-            tokens += sentences[si].Count;
-        }
-        Count = checked((int)tokens);
-        SentenceStarts[sentences.Count] = Count;
-        _padded = new int[checked((tokens + (long)sentences.Count * 2 * m) * Features)];
-        _centers = new int[Count];
-        Labels = new int[Count];
         threads = Math.Clamp(threads, 1, Math.Max(1, sentences.Count / 64));
         if (threads == 1)
         {
@@ -41,6 +25,53 @@ public sealed class WindowSet : Training.IWindowSource
         int per = (sentences.Count + threads - 1) / threads;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
             t => Fill(sentences, featurizer, labelIndex, t * per, Math.Min(sentences.Count, (t + 1) * per)));
+    }
+
+    /// <summary>
+    /// The windows of sentences featurized already: <paramref name="tokenIds"/> (tokens, F) holds every token's ids in
+    /// order, and <paramref name="lengths"/> the sentences' token counts. No gold classes (all −1).
+    /// </summary>
+    public WindowSet(ReadOnlySpan<int> tokenIds, ReadOnlySpan<int> lengths, Featurizer featurizer, int window)
+        : this(window, featurizer.Count, lengths)
+    {
+        int m = window / 2, f = Features;
+        if (tokenIds.Length != (long)Count * f) throw new ArgumentException($"{Count} tokens need {Count * f} ids, found {tokenIds.Length}", nameof(tokenIds));
+        Span<int> start = stackalloc int[f];
+        Span<int> stop = stackalloc int[f];
+        featurizer.StartPadding(start);
+        featurizer.EndPadding(stop);
+        Labels.AsSpan().Fill(-1);
+        for (int si = 0; si < lengths.Length; si++)
+        {
+            int w = SentenceStarts[si], pos = w + 2 * m * si, n = lengths[si];
+            for (int i = 0; i < m; i++) start.CopyTo(_padded.AsSpan((pos++) * f, f));
+            tokenIds.Slice(w * f, n * f).CopyTo(_padded.AsSpan(pos * f, n * f));
+            for (int i = 0; i < n; i++) _centers[w + i] = pos + i;
+            pos += n;
+            for (int i = 0; i < m; i++) stop.CopyTo(_padded.AsSpan((pos++) * f, f));
+        }
+    }
+
+    /// <summary>Sizes the layout for sentences of the given lengths; the constructors fill it.</summary>
+    private WindowSet(int window, int features, ReadOnlySpan<int> lengths)
+    {
+        if (window < 1 || window % 2 == 0) throw new ArgumentOutOfRangeException(nameof(window));
+        Window = window;
+        Features = features;
+        int m = window / 2;
+        // Sentence s starts at window SentenceStarts[s] and at position SentenceStarts[s] + 2m·s of the padded stream.
+        SentenceStarts = new int[lengths.Length + 1];
+        long tokens = 0;
+        for (int si = 0; si < lengths.Length; si++)
+        {
+            SentenceStarts[si] = checked((int)tokens);
+            tokens += lengths[si];
+        }
+        Count = checked((int)tokens);
+        SentenceStarts[lengths.Length] = Count;
+        _padded = new int[checked((tokens + (long)lengths.Length * 2 * m) * Features)];
+        _centers = new int[Count];
+        Labels = new int[Count];
     }
 
     /// <summary>Lays out sentences [first, end): m × &lt;s&gt;, the featurized tokens, m × &lt;/s&gt;.</summary>
@@ -74,6 +105,9 @@ public sealed class WindowSet : Training.IWindowSource
 
     /// <summary>F: ids per token.</summary>
     public int Features { get; }
+
+    /// <summary>Positions of the padded stream: every token and every sentence's 2m paddings.</summary>
+    public int Positions => _padded.Length / Features;
 
     /// <summary>Number of windows (= tokens).</summary>
     public int Count { get; }

@@ -70,20 +70,25 @@ public sealed class NerModel
     }
 
     /// <summary>
-    /// Bytes <see cref="Classify"/> may spend per call on cached first-layer products (<see cref="WindowTagger"/>, Chen
-    /// &amp; Manning 2014): the rows that occur at least twice in the input, most frequent first. 0 = the plain forward.
+    /// Bytes a tagger may spend on cached first-layer products (<see cref="WindowTagger"/>, Chen &amp; Manning 2014): the
+    /// rows of the input as first used, words first. 0 = the plain forward.
     /// </summary>
     public long PrecomputeBytes { get; set; } = DefaultPrecomputeBytes;
 
     public const long DefaultPrecomputeBytes = 64L << 20;
 
-    /// <summary>The tagger for <paramref name="windows"/>: caches the rows seen there twice or more, within <see cref="PrecomputeBytes"/>.</summary>
-    public WindowTagger CreateTagger(WindowSet windows)
+    /// <summary>The tagger for <paramref name="windows"/>: caches their rows as batches first use them, within <see cref="PrecomputeBytes"/>.</summary>
+    public WindowTagger CreateTagger(WindowSet windows) => CreateTagger((long)windows.Positions * windows.Features);
+
+    /// <summary>A tagger for input not seen yet, such as a stream: caches rows as batches first use them, within <see cref="PrecomputeBytes"/>.</summary>
+    public WindowTagger CreateTagger() => CreateTagger(long.MaxValue);
+
+    /// <summary>A <see cref="WindowTagger.FillOnUse"/> tagger with room for at most <paramref name="distinctRows"/> rows.</summary>
+    private WindowTagger CreateTagger(long distinctRows)
     {
         long perRow = (long)Config.Window * Config.Hidden[0] * sizeof(float);
-        int rows = (int)Math.Min(int.MaxValue, Math.Max(0, PrecomputeBytes) / perRow);
-        if (rows == 0) return new WindowTagger(Network);
-        return new WindowTagger(Network, rows, windows.RowCounts([.. Config.Features.Select(f => f.Size)]), minCount: 2);
+        int rows = (int)Math.Min(int.MaxValue, Math.Min(distinctRows, Math.Max(0, PrecomputeBytes) / perRow));
+        return rows == 0 ? new WindowTagger(Network) : WindowTagger.FillOnUse(Network, rows);
     }
 
     /// <summary>Tags every token; <paramref name="threads"/> workers split the sentences, the result does not depend on their number.</summary>
@@ -117,7 +122,8 @@ public sealed class NerModel
         var tagger = CreateTagger(windows);
         if (threads == 1)
         {
-            ClassifyRange(tagger, windows, 0, sentences, classes, confidence, batch);
+            WindowTagger.Buffers? buffers = null;
+            ClassifyRange(tagger, ref buffers, windows, 0, sentences, classes, confidence, batch);
             return;
         }
         var cls = new int[windows.Count];
@@ -133,22 +139,29 @@ public sealed class NerModel
         }
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            if (cut[t] < cut[t + 1]) ClassifyRange(tagger, windows, cut[t], cut[t + 1], cls, conf, batch);
+            WindowTagger.Buffers? buffers = null;
+            if (cut[t] < cut[t + 1]) ClassifyRange(tagger, ref buffers, windows, cut[t], cut[t + 1], cls, conf, batch);
         });
         cls.CopyTo(classes);
         conf.CopyTo(confidence);
     }
 
-    private void ClassifyRange(WindowTagger tagger, WindowSet windows, int firstSentence, int endSentence, Span<int> classes, Span<float> confidence, int batch)
+    /// <summary>
+    /// Classifies the windows of sentences [<paramref name="firstSentence"/>, <paramref name="endSentence"/>) with
+    /// <paramref name="buffers"/>, which are made (or remade larger) when they cannot hold a batch or the longest sentence.
+    /// </summary>
+    internal void ClassifyRange(WindowTagger tagger, ref WindowTagger.Buffers? buffers, WindowSet windows, int firstSentence, int endSentence, Span<int> classes, Span<float> confidence, int batch = 256)
     {
         var starts = windows.SentenceStarts;
         int longest = 0;
         for (int s = firstSentence; s < endSentence; s++) longest = Math.Max(longest, starts[s + 1] - starts[s]);
         int capacity = Math.Max(batch, longest);
-        var buffers = tagger.CreateBuffers(capacity);
+        if (buffers is null || buffers.Workspace.MaxBatch < capacity || buffers.Ids.Length < capacity * windows.WindowWidth)
+            buffers = tagger.CreateBuffers(capacity, windows.WindowWidth);
+        capacity = buffers.Workspace.MaxBatch;
         var ws = buffers.Workspace;
-        var ids = new int[capacity * windows.WindowWidth];
-        var lengths = new int[capacity];
+        var ids = buffers.Ids;
+        var lengths = buffers.Lengths;
         int s0 = firstSentence;
         while (s0 < endSentence)
         {

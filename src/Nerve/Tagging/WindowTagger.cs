@@ -23,6 +23,7 @@ public sealed class WindowTagger
     private readonly float[] _b1;    // b1 (H), pinned beside the cache
     private readonly int _c, _h, _f;
     private readonly bool _plain; // precompute 0: the network's own forward
+    private readonly bool _fillOnUse; // rows join the cache when a batch first multiplies them out
     private const int Ahead = 8;  // windows between a prefetch and its use
 
     /// <param name="precompute">
@@ -34,10 +35,24 @@ public sealed class WindowTagger
     /// the most frequent rows are cached, none seen fewer than <paramref name="minCount"/> times.
     /// </param>
     public WindowTagger(WindowModel<float> network, int precompute = 0, IReadOnlyList<int[]?>? counts = null, int minCount = 0)
+        : this(network, precompute, counts, minCount, fillOnUse: false)
+    {
+    }
+
+    /// <summary>
+    /// A tagger whose cache starts empty and takes every row the first batch that uses it multiplies out (up to
+    /// <paramref name="precompute"/> rows, words first): each row is multiplied out once however long the input, and none
+    /// that the input lacks. Suits a stream, whose rows are not known in advance. Batches on several threads fill it
+    /// concurrently; a row's products do not depend on the batch that made them, so neither do the scores.
+    /// </summary>
+    public static WindowTagger FillOnUse(WindowModel<float> network, int precompute) => new(network, precompute, null, 0, fillOnUse: true);
+
+    private WindowTagger(WindowModel<float> network, int precompute, IReadOnlyList<int[]?>? counts, int minCount, bool fillOnUse)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(precompute);
         _net = network;
         _plain = precompute == 0;
+        _fillOnUse = fillOnUse;
         var config = network.Config;
         _c = config.Window;
         _h = config.Hidden[0];
@@ -57,19 +72,29 @@ public sealed class WindowTagger
         {
             var slot = network.Tables[f];
             int size = config.Features[f].Size, d = config.Features[f].Dim;
-            var count = counts is not null && f < counts.Count ? counts[f] : null;
-            var rows = Enumerable.Range(0, size);
-            if (count is not null) rows = rows.Where(r => count[r] >= minCount).OrderByDescending(r => count[r]).ThenBy(r => r);
-            var chosen = rows.Take((int)Math.Min(size, left)).ToArray();
-            int cached = chosen.Length;
-            left -= cached;
-            var t = new Table(slot.Table.Offset, d, size, cached, cacheLength, _c * _h);
-            cacheLength += (long)cached * _c * _h;
+            int[] chosen = [];
+            int capacity;
+            if (fillOnUse)
+            {
+                capacity = (int)Math.Min(size, left);
+            }
+            else
+            {
+                var count = counts is not null && f < counts.Count ? counts[f] : null;
+                var rows = Enumerable.Range(0, size);
+                if (count is not null) rows = rows.Where(r => count[r] >= minCount).OrderByDescending(r => count[r]).ThenBy(r => r);
+                chosen = rows.Take((int)Math.Min(size, left)).ToArray();
+                capacity = chosen.Length;
+            }
+            left -= capacity;
+            var t = new Table(slot.Table.Offset, d, size, capacity, cacheLength, _c * _h);
+            cacheLength += (long)capacity * _c * _h;
             // W_fᵀ (d, C·H): column (c, i) = W[i, c·S + offset_f … + d), so one GEMM (no packing) gives a row's products for every slot.
             for (int c = 0; c < _c; c++)
                 for (int i = 0; i < _h; i++)
                     for (int j = 0; j < d; j++) t.W[j * _c * _h + c * _h + i] = w1[i * input + c * slotWidth + slot.SlotOffset + j];
-            for (int n = 0; n < cached; n++) t.Rank[chosen[n]] = n;
+            for (int n = 0; n < chosen.Length; n++) t.Rank[chosen[n]] = n;
+            t.Filled = chosen.Length;
             _tables[f] = t;
         }
         _cache = GC.AllocateUninitializedArray<float>(checked((int)cacheLength), pinned: true); // pinned: rows are summed by address
@@ -78,22 +103,25 @@ public sealed class WindowTagger
         var values = p.Values;
         foreach (var t in _tables)
         {
-            if (t.Cached == 0) continue;
-            var gathered = new float[t.Cached * t.Dim];
+            if (t.Filled == 0) continue;
+            var gathered = new float[t.Filled * t.Dim];
             for (int r = 0; r < t.Size; r++)
                 if (t.Rank[r] >= 0) values.AsSpan(t.Offset + r * t.Dim, t.Dim).CopyTo(gathered.AsSpan(t.Rank[r] * t.Dim, t.Dim));
-            t.MultiplyOut(_cache.AsSpan((int)t.CacheOffset, t.Cached * _c * _h), gathered, t.Cached);
+            t.MultiplyOut(_cache.AsSpan((int)t.CacheOffset, t.Filled * _c * _h), gathered, t.Filled);
         }
     }
 
-    /// <summary>Rows whose first-layer products are cached, over all tables.</summary>
-    public int Cached => _tables.Sum(t => t.Cached);
+    /// <summary>Rows whose first-layer products are cached, over all tables (so far, for a <see cref="FillOnUse"/> cache).</summary>
+    public int Cached => _tables.Sum(t => Math.Min(t.Capacity, Volatile.Read(ref t.Filled)));
 
     /// <summary>Bytes held by the cache.</summary>
     public long CacheBytes => (long)_cache.Length * sizeof(float);
 
     /// <summary>Buffers for batches of up to <paramref name="maxBatch"/> windows; one per thread.</summary>
-    public Buffers CreateBuffers(int maxBatch) => new(this, maxBatch);
+    public Buffers CreateBuffers(int maxBatch) => new(this, maxBatch, 0);
+
+    /// <summary>Buffers that also hold a batch's ids (<paramref name="maxBatch"/>, <paramref name="windowWidth"/> = C·F) and sentence lengths.</summary>
+    internal Buffers CreateBuffers(int maxBatch, int windowWidth) => new(this, maxBatch, windowWidth);
 
     /// <summary>
     /// Scores s (B, K) of <paramref name="batch"/> windows with ids (B, C, F), left in buffers.Workspace.S (with z and h
@@ -126,7 +154,7 @@ public sealed class WindowTagger
             {
                 int row = ids[i * f + k];
                 int slot = i % c;
-                int r = t.Rank[row];
+                int r = _fillOnUse ? Volatile.Read(ref t.Rank[row]) : t.Rank[row]; // a filled row is published after its products
                 if (r >= 0)
                 {
                     offsets[i * f + k] = (int)t.CacheOffset + (r * c + slot) * h;
@@ -138,6 +166,7 @@ public sealed class WindowTagger
                     local[row] = scratchRows++;
                     b.Reserve(scratchRows * width, (scratchRows - first) * t.Dim);
                     values.AsSpan(t.Offset + row * t.Dim, t.Dim).CopyTo(b.Gathered.AsSpan((local[row] - first) * t.Dim, t.Dim));
+                    b.Rows[local[row]] = row;
                 }
                 offsets[i * f + k] = ~((local[row] * c + slot) * h);
             }
@@ -145,10 +174,28 @@ public sealed class WindowTagger
             if (n == 0) continue;
             // 2. Every slot's product of the batch's uncached rows of table k.
             t.MultiplyOut(b.Scratch.AsSpan(first * width, n * width), b.Gathered.AsSpan(0, n * t.Dim), n);
+            if (_fillOnUse) Keep(t, b.Scratch.AsSpan(first * width, n * width), b.Rows.AsSpan(first, n));
         }
         // 3. z_i = b1 + Σ_{c,f} (W_{c,f} E_f[id])  (seed eq. 1, first layer, summed from cache and scratch).
         SumWindows(ws.Z[0], b.Scratch, offsets, batch);
         _net.ScoresFromFirstLayer(ws, batch);
+    }
+
+    /// <summary>
+    /// Copies rows just multiplied out into free cache rows and publishes each (its rank) after its products, while the
+    /// cache has room. Two threads that race on a row both copy it, and the first rank published stays.
+    /// </summary>
+    private void Keep(Table t, ReadOnlySpan<float> products, ReadOnlySpan<int> rows)
+    {
+        int width = _c * _h;
+        for (int q = 0; q < rows.Length; q++)
+        {
+            if (Volatile.Read(ref t.Filled) >= t.Capacity) return;
+            int r = Interlocked.Increment(ref t.Filled) - 1;
+            if (r >= t.Capacity) return;
+            products.Slice(q * width, width).CopyTo(_cache.AsSpan((int)t.CacheOffset + r * width, width));
+            Interlocked.CompareExchange(ref t.Rank[rows[q]], r, -1);
+        }
     }
 
     /// <summary>z (B, H): z_i = b1 + the C·F rows of window i, from the cache (offset ≥ 0) or this batch's scratch (~offset).</summary>
@@ -188,14 +235,15 @@ public sealed class WindowTagger
     }
 
     /// <summary>One feature table: which rows are cached, where, and W_f laid out by slot.</summary>
-    private sealed class Table(int offset, int dim, int size, int cached, long cacheOffset, int slotsTimesHidden)
+    private sealed class Table(int offset, int dim, int size, int capacity, long cacheOffset, int slotsTimesHidden)
     {
         public int Offset { get; } = offset;           // the table's first value in the parameter buffer
         public int Dim { get; } = dim;
         public int Size { get; } = size;
-        public int Cached { get; } = cached;
+        public int Capacity { get; } = capacity;       // cache rows set aside for the table
+        public int Filled;                             // cache rows taken (may pass Capacity by the racing threads' count)
         public long CacheOffset { get; } = cacheOffset;
-        public int[] Rank { get; } = Filled(size);      // row → cache row, −1 when not cached
+        public int[] Rank { get; } = Uncached(size);      // row → cache row, −1 when not cached
         public float[] W { get; } = new float[slotsTimesHidden * dim]; // W_fᵀ (d, C·H): column (c, i) = W[i, c·S + offset_f …)
 
         /// <summary>products (n, C·H) = E_rows (n, d) · W_fᵀ (d, C·H): each of n gathered rows times W_{c,f} for every slot c.</summary>
@@ -205,7 +253,7 @@ public sealed class WindowTagger
             Blas<float>.GemmNN(products, rows, W, n, slotsTimesHidden, Dim);
         }
 
-        private static int[] Filled(int n)
+        private static int[] Uncached(int n)
         {
             var a = new int[n];
             Array.Fill(a, -1);
@@ -216,25 +264,34 @@ public sealed class WindowTagger
     /// <summary>One thread's buffers: the network workspace, and the scratch for the rows a batch finds uncached.</summary>
     public sealed class Buffers
     {
-        internal Buffers(WindowTagger tagger, int maxBatch)
+        private readonly WindowTagger _tagger;
+
+        internal Buffers(WindowTagger tagger, int maxBatch, int windowWidth)
         {
+            _tagger = tagger;
             Workspace = tagger._net.CreateWorkspace(maxBatch);
+            Ids = new int[maxBatch * windowWidth];
+            Lengths = new int[windowWidth == 0 ? 0 : maxBatch];
             Offsets = new int[maxBatch * tagger._c * tagger._f];
-            Seen = tagger._tables.Select(t => t.Cached == t.Size ? [] : new int[t.Size]).ToArray();
-            Local = tagger._tables.Select(t => t.Cached == t.Size ? [] : new int[t.Size]).ToArray();
+            Seen = tagger._tables.Select(t => t.Filled == t.Size && !tagger._fillOnUse ? [] : new int[t.Size]).ToArray();
+            Local = tagger._tables.Select(t => t.Filled == t.Size && !tagger._fillOnUse ? [] : new int[t.Size]).ToArray();
         }
 
         public WindowModel<float>.Workspace Workspace { get; }
 
         internal int[] Offsets { get; }
+        internal int[] Ids { get; }     // a batch's window ids (B, C, F), for callers that gather them here
+        internal int[] Lengths { get; } // the lengths of a batch's sentences
         internal int[][] Seen { get; }
         internal int[][] Local { get; }
         internal int Stamp { get; set; }
+        internal int[] Rows => _rows;       // the table row of each scratch row
         internal float[] Scratch => _scratch;
         internal float[] Gathered => _gathered;
 
         private float[] _scratch = [];
         private float[] _gathered = [];
+        private int[] _rows = [];
 
         /// <summary>Grows the scratch (products) and gathered rows to the given lengths, doubling, so a steady state allocates nothing.</summary>
         internal void Reserve(int scratch, int gathered)
@@ -246,6 +303,8 @@ public sealed class WindowTagger
                 _scratch = grown;
             }
             if (gathered > _gathered.Length) Array.Resize(ref _gathered, Math.Max(gathered, 2 * _gathered.Length));
+            int rows = scratch / (_tagger._c * _tagger._h);
+            if (rows > _rows.Length) Array.Resize(ref _rows, Math.Max(rows, 2 * _rows.Length));
         }
     }
 }

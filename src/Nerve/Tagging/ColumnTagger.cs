@@ -1,0 +1,281 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using Nerve.Corpus;
+using Nerve.Features;
+
+namespace Nerve.Tagging;
+
+/// <summary>What <see cref="ColumnTagger.Tag"/> read: tokens, sentences, -DOCSTART- lines, and the layout (null for a file without tokens).</summary>
+public sealed record ColumnTagResult(long Tokens, long Sentences, long Documents, ColumnLayout? Layout);
+
+/// <summary>
+/// Tags a column file as a stream, with the output of <see cref="CorpusWriter.Write(TextWriter, IReadOnlyList{Sentence}, IReadOnlyList{string[]}, char, bool)"/>
+/// after <see cref="CorpusReader"/> and <see cref="NerModel.Predict"/>: each token line's columns (the gold tag moved
+/// last), then the predicted tag; a blank line after each sentence. The input is cut into chunks of whole sentences
+/// (<see cref="ColumnChunkReader"/>); <c>threads</c> workers each parse, featurize, tag and format a chunk, straight
+/// from its characters (no string per token), and the chunks are written in input order while later ones are tagged.
+/// Memory stays bounded by the chunks in flight. The output does not depend on the number of threads. The first-layer
+/// cache (<see cref="NerModel.CreateTagger()"/>) is built once, for the most frequent rows of the model's vocabulary.
+/// A bad line stops the run with the <see cref="NerveDataException"/> <see cref="CorpusReader"/> gives for it; the chunks
+/// before it have been written by then.
+/// </summary>
+public static class ColumnTagger
+{
+    public static ColumnTagResult Tag(NerModel model, TextReader input, string name, Stream output, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, int threads = 1, int chunkChars = 1 << 19)
+    {
+        threads = Math.Max(1, threads);
+        var chunks = new ColumnChunkReader(input, chunkChars);
+        var tagger = model.CreateTagger();
+        var idle = new ConcurrentBag<Worker>();
+        var pending = new Queue<Task<Worker.Output>>();
+        ColumnLayout? layout = null;
+        long tokens = 0, sentences = 0, documents = 0;
+
+        void WriteNext()
+        {
+            var o = pending.Dequeue().GetAwaiter().GetResult();
+            try
+            {
+                output.Write(o.Bytes, 0, o.Length);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(o.Bytes);
+            }
+            tokens += o.Tokens;
+            sentences += o.Sentences;
+            documents += o.Documents;
+        }
+
+        try
+        {
+            while (chunks.Next(out var chunk))
+            {
+                layout ??= FirstLayout(chunk, name, format, tagColumn);
+                if (layout is null)
+                {
+                    chunk.Release(); // blank lines only, nothing to write
+                    continue;
+                }
+                var (l, c) = (layout, chunk);
+                while (pending.Count >= threads) WriteNext(); // at most `threads` chunks in flight
+                pending.Enqueue(Task.Run(() =>
+                {
+                    var w = idle.TryTake(out var free) ? free : new Worker(model, tagger);
+                    try
+                    {
+                        return w.Process(c, l, name);
+                    }
+                    finally
+                    {
+                        c.Release();
+                        idle.Add(w);
+                    }
+                }));
+            }
+            while (pending.Count > 0) WriteNext();
+        }
+        finally
+        {
+            // After an error, let the chunks in flight finish (their buffers go back to the pools) before reporting it.
+            foreach (var t in pending)
+            {
+                try
+                {
+                    ArrayPool<byte>.Shared.Return(t.GetAwaiter().GetResult().Bytes);
+                }
+                catch (NerveException)
+                {
+                    // Only the first error in input order is reported.
+                }
+            }
+        }
+        output.Flush();
+        return new ColumnTagResult(tokens, sentences, documents, layout);
+    }
+
+    /// <summary>The layout from the chunk's first non-blank line, null when it has none.</summary>
+    private static ColumnLayout? FirstLayout(ColumnChunk chunk, string name, CorpusFormat format, int? tagColumn)
+    {
+        var lines = new TextLines(chunk.Text);
+        long lineNo = chunk.FirstLine - 1;
+        while (lines.Next(out var line, out _))
+        {
+            lineNo++;
+            if (lineNo == 1 && line.Length > 0 && line[0] == '\uFEFF') line = line[1..];
+            if (!line.IsWhiteSpace()) return ColumnLayout.Detect(name, lineNo, line, format, tagColumn, requireTags: false);
+        }
+        return null;
+    }
+
+    /// <summary>One worker's state, reused from chunk to chunk: the word memo, the ids and the tagger's buffers.</summary>
+    private sealed class Worker(NerModel model, WindowTagger tagger)
+    {
+        public readonly record struct Output(byte[] Bytes, int Length, int Tokens, int Sentences, int Documents);
+
+        private readonly Featurizer _featurizer = model.Featurizer;
+        private readonly WordMemo _memo = new(model.Featurizer.WordLevelCount);
+        private readonly List<int> _lengths = [];
+        private readonly List<string> _sentence = []; // the words of the current sentence, for the gazetteers
+        private int[] _ids = new int[1 << 16];      // (tokens, F)
+        private int[] _lines = new int[1 << 13];    // per token: where its line starts and its length, negated when the columns must be rejoined
+        private int[] _classes = [];
+        private float[] _confidence = [];
+        private char[] _text = new char[1 << 16];
+        private WindowTagger.Buffers? _buffers;
+
+        public Output Process(ColumnChunk chunk, ColumnLayout layout, string name)
+        {
+            var text = chunk.Text;
+            int f = _featurizer.Count, own = _featurizer.WordLevelCount, tokens = 0, documents = 0, sentenceStart = 0;
+            bool gazetteers = _featurizer.Gazetteer is not null;
+            Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
+            _lengths.Clear();
+            _sentence.Clear();
+
+            void EndSentence(int end)
+            {
+                if (end == sentenceStart) return;
+                if (gazetteers)
+                {
+                    _featurizer.FeaturizeGazetteers(_sentence, _ids.AsSpan(sentenceStart * f, (end - sentenceStart) * f));
+                    _sentence.Clear();
+                }
+                _lengths.Add(end - sentenceStart);
+                sentenceStart = end;
+            }
+
+            // 1. Parse and featurize: the ids of every token, and where its line is.
+            var lines = new TextLines(text);
+            long lineNo = chunk.FirstLine - 1;
+            while (lines.Next(out var line, out int start))
+            {
+                lineNo++;
+                if (lineNo == 1 && line.Length > 0 && line[0] == '\uFEFF')
+                {
+                    line = line[1..];
+                    start++;
+                }
+                if (line.IsWhiteSpace())
+                {
+                    EndSentence(tokens);
+                    continue;
+                }
+                int n = layout.Split(line, fields, name, lineNo);
+                layout.CheckCount(n, line, name, lineNo);
+                var word = line[fields[0]];
+                if (word.SequenceEqual(CorpusReader.DocStart))
+                {
+                    documents++;
+                    EndSentence(tokens);
+                    continue;
+                }
+                Grow(ref _ids, (tokens + 1) * f);
+                Grow(ref _lines, 2 * (tokens + 1));
+                _lines[2 * tokens] = start;
+                _lines[2 * tokens + 1] = AsWritten(line, fields, n, layout) ? line.Length : ~line.Length;
+                var row = _ids.AsSpan(tokens * f, own);
+                if (!_memo.TryGet(word, row, out var known))
+                {
+                    known = word.ToString();
+                    _featurizer.FeaturizeWord(known, row);
+                    _memo.Add(known, row);
+                }
+                if (gazetteers) _sentence.Add(known);
+                tokens++;
+            }
+            EndSentence(tokens);
+
+            // 2. Tag: whole sentences in batches, as NerModel.Classify does.
+            var lengths = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_lengths);
+            Grow(ref _classes, tokens);
+            Grow(ref _confidence, tokens);
+            if (tokens > 0)
+            {
+                var windows = new WindowSet(_ids.AsSpan(0, tokens * f), lengths, _featurizer, model.Config.Window);
+                model.ClassifyRange(tagger, ref _buffers, windows, 0, lengths.Length, _classes, _confidence);
+            }
+
+            // 3. Format: per token its line (columns rejoined only when needed), the predicted tag; a blank line per sentence.
+            var labels = model.Config.Labels;
+            bool convert = model.LabelScheme != model.Scheme;
+            char d = layout.Delimiter;
+            int at = 0, length = 0, first = 0;
+            foreach (int count in lengths)
+            {
+                string[]? converted = null;
+                if (convert)
+                {
+                    var predicted = new string[count];
+                    for (int i = 0; i < count; i++) predicted[i] = labels[_classes[first + i]];
+                    converted = Tags.Convert(predicted, model.LabelScheme, model.Scheme);
+                }
+                for (int i = 0; i < count; i++)
+                {
+                    int t = first + i, lineLength = _lines[2 * t + 1];
+                    var line = text.Slice(_lines[2 * t], lineLength >= 0 ? lineLength : ~lineLength);
+                    string tag = converted is null ? labels[_classes[t]] : converted[i];
+                    Grow(ref _text, length + line.Length + tag.Length + 2 + layout.ColumnCount);
+                    if (lineLength >= 0)
+                    {
+                        line.CopyTo(_text.AsSpan(length));
+                        length += line.Length;
+                    }
+                    else
+                    {
+                        length = Rejoin(line, layout, d, fields, length);
+                    }
+                    _text[length++] = d;
+                    tag.CopyTo(_text.AsSpan(length));
+                    length += tag.Length;
+                    _text[length++] = '\n';
+                }
+                Grow(ref _text, length + 1);
+                _text[length++] = '\n';
+                first += count;
+                at++;
+            }
+            var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(length)));
+            int written = Encoding.UTF8.GetBytes(_text, 0, length, bytes, 0);
+            return new Output(bytes, written, tokens, at, documents);
+        }
+
+        /// <summary>Whether the output's columns are the line as it stands: the tag (if any) last, and fields one delimiter apart.</summary>
+        private static bool AsWritten(ReadOnlySpan<char> line, ReadOnlySpan<Range> fields, int n, ColumnLayout layout)
+        {
+            if (layout.TagIndex >= 0 && layout.TagIndex != n - 1) return false;
+            if (fields[0].Start.Value != 0 || fields[n - 1].End.Value != line.Length) return false;
+            for (int i = 1; i < n; i++)
+                if (fields[i].Start.Value != fields[i - 1].End.Value + 1) return false;
+            return true;
+        }
+
+        /// <summary>Writes the line's columns but the tag, then the gold tag, one delimiter apart, at <paramref name="length"/>; returns the new length.</summary>
+        private int Rejoin(ReadOnlySpan<char> line, ColumnLayout layout, char d, Span<Range> fields, int length)
+        {
+            int n = CorpusReader.Split(line, d, fields);
+            bool written = false;
+            for (int c = 0; c < n; c++)
+            {
+                if (c == layout.TagIndex) continue;
+                if (written) _text[length++] = d;
+                line[fields[c]].CopyTo(_text.AsSpan(length));
+                length += fields[c].End.Value - fields[c].Start.Value;
+                written = true;
+            }
+            if (layout.TagIndex >= 0)
+            {
+                _text[length++] = d;
+                line[fields[layout.TagIndex]].CopyTo(_text.AsSpan(length));
+                length += fields[layout.TagIndex].End.Value - fields[layout.TagIndex].Start.Value;
+            }
+            return length;
+        }
+
+        private static void Grow<T>(ref T[] a, int length)
+        {
+            if (length > a.Length) Array.Resize(ref a, Math.Max(length, 2 * a.Length));
+        }
+    }
+}
