@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Nerve.Corpus;
 
@@ -26,6 +27,7 @@ public sealed record ColumnLayout(char Delimiter, int ColumnCount, int TagIndex,
     }
 
     /// <summary>Splits a token line into <paramref name="fields"/> (at least <see cref="MaxColumns"/>); an empty field between tabs or too many columns is an error.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Split(ReadOnlySpan<char> line, Span<Range> fields, string name, long lineNo)
     {
         int n = CorpusReader.Split(line, Delimiter, fields);
@@ -142,6 +144,7 @@ public ref struct TextLines(ReadOnlySpan<char> text)
     private int _at;
 
     /// <summary>The next line and the offset of its first character in the text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Next(out ReadOnlySpan<char> line, out int start)
     {
         start = _at;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Nerve.Corpus;
@@ -226,8 +227,8 @@ public sealed class Featurizer
 /// </summary>
 public sealed class WordMemo
 {
-    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spans;
+    private readonly Text.SpanKeyMap<int> _index = new(); // word → its entry
+    private readonly List<string> _words = [];
     private readonly List<int> _rows = [];
     private readonly int _width, _capacity;
 
@@ -235,28 +236,29 @@ public sealed class WordMemo
     {
         _width = width;
         _capacity = capacity;
-        _spans = _index.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    internal bool TryGet(string word, Span<int> row)
-    {
-        if (!_index.TryGetValue(word, out int at)) return false;
-        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rows).Slice(at, _width).CopyTo(row);
-        return true;
-    }
+    internal bool TryGet(string word, Span<int> row) => TryGet(word, row, out _);
 
     /// <summary>The ids of a word given as characters (no string made), and the word as the memo holds it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal bool TryGet(ReadOnlySpan<char> word, Span<int> row, out string key)
     {
-        if (!_spans.TryGetValue(word, out key!, out int at)) return false;
-        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rows).Slice(at, _width).CopyTo(row);
+        if (!_index.TryGetValue(word, out int entry))
+        {
+            key = "";
+            return false;
+        }
+        key = _words[entry];
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rows).Slice(entry * _width, _width).CopyTo(row);
         return true;
     }
 
     internal void Add(string word, ReadOnlySpan<int> row)
     {
-        if (_index.Count >= _capacity) return;
-        _index.Add(word, _rows.Count);
+        if (_words.Count >= _capacity) return;
+        _index.Set(word, _words.Count);
+        _words.Add(word);
         _rows.AddRange(row);
     }
 }

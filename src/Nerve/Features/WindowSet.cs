@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Nerve.Corpus;
 
 namespace Nerve.Features;
@@ -31,6 +32,7 @@ public sealed class WindowSet : Training.IWindowSource
     /// The windows of sentences featurized already: <paramref name="tokenIds"/> (tokens, F) holds every token's ids in
     /// order, and <paramref name="lengths"/> the sentences' token counts. No gold classes (all −1).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public WindowSet(ReadOnlySpan<int> tokenIds, ReadOnlySpan<int> lengths, Featurizer featurizer, int window)
         : this(window, featurizer.Count, lengths)
     {
@@ -144,6 +146,7 @@ public sealed class WindowSet : Training.IWindowSource
     }
 
     /// <summary>ids (B, C, F) of windows start … start + count − 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void GatherRange(int start, int count, Span<int> ids)
     {
         int width = WindowWidth;

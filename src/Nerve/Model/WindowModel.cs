@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Nerve.Numerics;
 
 namespace Nerve.Model;
@@ -318,6 +319,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// order. The per-window heads decode the batch at once; the CRF runs its forward–backward marginals and Viterbi on
     /// each sentence's rows of the scores, so many sentences share one forward pass through the network.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void DecodeSentences(Workspace ws, ReadOnlySpan<int> lengths, Span<int> classes, Span<T> confidence)
     {
         int batch = 0;

@@ -215,6 +215,7 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
     /// z (n) = bias + Σ_r rows[r][0 … n), n ≥ Count, summed in row order: the precomputed first layer of the tagger
     /// (Chen &amp; Manning 2014), four vectors of z per pass over the rows. The rows may live in different pinned arrays.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void SumRows(float* z, float* bias, ReadOnlySpan<nint> rows, int n)
     {
         int w = TW.Count, full = n / w * w;

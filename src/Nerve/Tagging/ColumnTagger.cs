@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Nerve.Corpus;
 using Nerve.Features;
@@ -125,6 +126,7 @@ public static class ColumnTagger
         private char[] _text = new char[1 << 16];
         private WindowTagger.Buffers? _buffers;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Output Process(ColumnChunk chunk, ColumnLayout layout, string name)
         {
             var text = chunk.Text;

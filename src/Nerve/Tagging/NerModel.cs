@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Nerve.Corpus;
 using Nerve.Features;
 using Nerve.IO;
@@ -150,6 +151,7 @@ public sealed class NerModel
     /// Classifies the windows of sentences [<paramref name="firstSentence"/>, <paramref name="endSentence"/>) with
     /// <paramref name="buffers"/>, which are made (or remade larger) when they cannot hold a batch or the longest sentence.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void ClassifyRange(WindowTagger tagger, ref WindowTagger.Buffers? buffers, WindowSet windows, int firstSentence, int endSentence, Span<int> classes, Span<float> confidence, int batch = 256)
     {
         var starts = windows.SentenceStarts;

@@ -127,6 +127,7 @@ public sealed class WindowTagger
     /// Scores s (B, K) of <paramref name="batch"/> windows with ids (B, C, F), left in buffers.Workspace.S (with z and h
     /// as <see cref="WindowModel{T}.Scores"/> leaves them), ready for <see cref="WindowModel{T}.Head"/> and Decode.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Scores(Buffers b, ReadOnlySpan<int> ids, int batch)
     {
         var ws = b.Workspace;
@@ -199,6 +200,7 @@ public sealed class WindowTagger
     }
 
     /// <summary>z (B, H): z_i = b1 + the C·F rows of window i, from the cache (offset ≥ 0) or this batch's scratch (~offset).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void SumWindows(float[] z, float[] scratch, ReadOnlySpan<int> offsets, int batch)
     {
         int h = _h, rows = _c * _f;

@@ -26,6 +26,7 @@ internal sealed class SpanKeyMap<TValue> where TValue : struct
     public int Count => _count;
 
     /// <summary>The value stored for <paramref name="key"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGetValue(ReadOnlySpan<char> key, out TValue value)
     {
         int e = Find(key, string.GetHashCode(key), out _);
@@ -60,6 +61,7 @@ internal sealed class SpanKeyMap<TValue> where TValue : struct
     }
 
     /// <summary>The entry holding <paramref name="key"/>, or −1 with the empty slot where it would go.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Find(ReadOnlySpan<char> key, int hash, out int slot)
     {
         int mask = _slots.Length - 1;
