@@ -17,7 +17,7 @@ public sealed record ColumnTagResult(long Tokens, long Sentences, long Documents
 /// (<see cref="ColumnChunkReader"/>); <c>threads</c> workers each parse, featurize, tag and format a chunk, straight
 /// from its characters (no string per token), and the chunks are written in input order while later ones are tagged.
 /// Memory stays bounded by the chunks in flight. The output does not depend on the number of threads. The first-layer
-/// cache (<see cref="NerModel.CreateTagger()"/>) is built once, for the most frequent rows of the model's vocabulary.
+/// cache (<see cref="NerModel.CreateTagger()"/>) is shared by the workers and takes each row the first time one uses it.
 /// A bad line stops the run with the <see cref="NerveDataException"/> <see cref="CorpusReader"/> gives for it; the chunks
 /// before it have been written by then.
 /// </summary>
