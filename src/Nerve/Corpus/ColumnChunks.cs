@@ -64,13 +64,14 @@ public sealed class ColumnChunk(char[] buffer, int length, long firstLine, int i
 /// <summary>
 /// Cuts a column file into chunks of about <paramref name="chunkChars"/> characters that end after a blank line, so that
 /// no sentence spans two chunks and each can be parsed and tagged on its own. A chunk grows past the size only for a
-/// run without blank lines (and a file without "\n" is one chunk). Lines end at \n, \r\n or \r, as in <see cref="CorpusReader"/>.
+/// run without blank lines (and a file without "\n" is one chunk). Lines end at \n, \r\n or \r, as in <see cref="CorpusReader"/>;
+/// a byte order mark at the start of the text is dropped.
 /// </summary>
 public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 19)
 {
     private char[] _carry = [];
     private int _carried;
-    private bool _eof;
+    private bool _eof, _started;
     private long _line = 1;
     private int _index;
 
@@ -87,6 +88,15 @@ public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 1
                 int read = reader.Read(buffer, length, buffer.Length - length);
                 if (read == 0) _eof = true;
                 length += read;
+            }
+            if (!_started && length > 0)
+            {
+                _started = true;
+                if (buffer[0] == '\uFEFF') // a byte order mark the reader kept (e.g. stdin)
+                {
+                    buffer.AsSpan(1, length - 1).CopyTo(buffer);
+                    length--;
+                }
             }
             end = _eof ? length : LastSentenceEnd(buffer.AsSpan(0, length));
             if (end > 0 || _eof) break;
@@ -162,7 +172,10 @@ public ref struct TextLines(ReadOnlySpan<char> text)
             return true;
         }
         line = rest[..eol];
-        _at += eol + (rest[eol] == '\r' && eol + 1 < rest.Length && rest[eol + 1] == '\n' ? 2 : 1);
+        _at += eol + EndLength(rest, eol);
         return true;
     }
+
+    /// <summary>Characters of the line end at <paramref name="eol"/> (a \n or \r): 2 for \r\n, else 1.</summary>
+    internal static int EndLength(ReadOnlySpan<char> text, int eol) => text[eol] == '\r' && eol + 1 < text.Length && text[eol + 1] == '\n' ? 2 : 1;
 }

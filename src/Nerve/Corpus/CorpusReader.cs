@@ -51,7 +51,7 @@ public static class CorpusReader
         // allocates per sentence, not per token.
         var pool = new Dictionary<string, string>(StringComparer.Ordinal);
         var poolLookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
-        Span<Range> fields = stackalloc Range[64];
+        Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
 
         ColumnLayout? layout = null;
         int width = 1, documents = 0, tokens = 0;
@@ -141,7 +141,7 @@ public static class CorpusReader
                 if (eol >= 0 && !(pending[eol] == '\r' && eol + 1 == pending.Length && !_eof)) // a final \r may begin \r\n
                 {
                     line = pending[..eol];
-                    _start += eol + (pending[eol] == '\r' && eol + 1 < pending.Length && pending[eol + 1] == '\n' ? 2 : 1);
+                    _start += eol + TextLines.EndLength(pending, eol);
                     return true;
                 }
                 if (_eof)

@@ -104,7 +104,6 @@ public static class ColumnTagger
         while (lines.Next(out var line, out _))
         {
             lineNo++;
-            if (lineNo == 1 && line.Length > 0 && line[0] == '\uFEFF') line = line[1..];
             if (!line.IsWhiteSpace()) return ColumnLayout.Detect(name, lineNo, line, format, tagColumn, requireTags: false);
         }
         return null;
@@ -154,11 +153,6 @@ public static class ColumnTagger
             while (lines.Next(out var line, out int start))
             {
                 lineNo++;
-                if (lineNo == 1 && line.Length > 0 && line[0] == '\uFEFF')
-                {
-                    line = line[1..];
-                    start++;
-                }
                 if (line.IsWhiteSpace())
                 {
                     EndSentence(tokens);
