@@ -11,11 +11,12 @@ public sealed class WindowSet : Training.IWindowSource
 {
     private readonly int[] _padded;  // (positions, F)
     private readonly int[] _centers; // position of each window's centre token
+    private readonly int[] _start, _stop; // ids (F) of the <s> and </s> padding
 
     /// <param name="labelIndex">Maps a gold tag to its class index, or -1 when the tag is unknown or not needed.</param>
     /// <param name="threads">Workers that featurize contiguous runs of sentences (the result does not depend on their number).</param>
     public WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex = null, int threads = 1)
-        : this(window, featurizer.Count, [.. sentences.Select(s => s.Count)])
+        : this(window, featurizer, [.. sentences.Select(s => s.Count)])
     {
         threads = Math.Clamp(threads, 1, Math.Max(1, sentences.Count / 64));
         if (threads == 1)
@@ -34,32 +35,25 @@ public sealed class WindowSet : Training.IWindowSource
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public WindowSet(ReadOnlySpan<int> tokenIds, ReadOnlySpan<int> lengths, Featurizer featurizer, int window)
-        : this(window, featurizer.Count, lengths)
+        : this(window, featurizer, lengths)
     {
-        int m = window / 2, f = Features;
+        int f = Features;
         if (tokenIds.Length != (long)Count * f) throw new ArgumentException($"{Count} tokens need {Count * f} ids, found {tokenIds.Length}", nameof(tokenIds));
-        Span<int> start = stackalloc int[f];
-        Span<int> stop = stackalloc int[f];
-        featurizer.StartPadding(start);
-        featurizer.EndPadding(stop);
         Labels.AsSpan().Fill(-1);
         for (int si = 0; si < lengths.Length; si++)
-        {
-            int w = SentenceStarts[si], pos = w + 2 * m * si, n = lengths[si];
-            for (int i = 0; i < m; i++) start.CopyTo(_padded.AsSpan((pos++) * f, f));
-            tokenIds.Slice(w * f, n * f).CopyTo(_padded.AsSpan(pos * f, n * f));
-            for (int i = 0; i < n; i++) _centers[w + i] = pos + i;
-            pos += n;
-            for (int i = 0; i < m; i++) stop.CopyTo(_padded.AsSpan((pos++) * f, f));
-        }
+            tokenIds.Slice(SentenceStarts[si] * f, lengths[si] * f).CopyTo(Frame(si));
     }
 
-    /// <summary>Sizes the layout for sentences of the given lengths; the constructors fill it.</summary>
-    private WindowSet(int window, int features, ReadOnlySpan<int> lengths)
+    /// <summary>Sizes the layout for sentences of the given lengths and takes the padding ids; the constructors fill it.</summary>
+    private WindowSet(int window, Featurizer featurizer, ReadOnlySpan<int> lengths)
     {
         if (window < 1 || window % 2 == 0) throw new ArgumentOutOfRangeException(nameof(window));
         Window = window;
-        Features = features;
+        Features = featurizer.Count;
+        _start = new int[Features];
+        _stop = new int[Features];
+        featurizer.StartPadding(_start);
+        featurizer.EndPadding(_stop);
         int m = window / 2;
         // Sentence s starts at window SentenceStarts[s] and at position SentenceStarts[s] + 2m·s of the padded stream.
         SentenceStarts = new int[lengths.Length + 1];
@@ -79,27 +73,27 @@ public sealed class WindowSet : Training.IWindowSource
     /// <summary>Lays out sentences [first, end): m × &lt;s&gt;, the featurized tokens, m × &lt;/s&gt;.</summary>
     private void Fill(IReadOnlyList<Sentence> sentences, Featurizer featurizer, Func<string, int>? labelIndex, int first, int end)
     {
-        int m = Window / 2, features = Features;
-        Span<int> start = stackalloc int[features];
-        Span<int> stop = stackalloc int[features];
-        featurizer.StartPadding(start);
-        featurizer.EndPadding(stop);
         var memo = new WordMemo(featurizer.WordLevelCount);
         for (int si = first; si < end; si++)
         {
             var s = sentences[si];
-            int w = SentenceStarts[si], pos = w + 2 * m * si;
-            for (int i = 0; i < m; i++) start.CopyTo(_padded.AsSpan((pos++) * features, features));
-            featurizer.Featurize(s.Words, _padded.AsSpan(pos * features, s.Count * features), memo);
-            for (int i = 0; i < s.Count; i++)
-            {
-                _centers[w] = pos + i;
+            featurizer.Featurize(s.Words, Frame(si), memo);
+            for (int i = 0, w = SentenceStarts[si]; i < s.Count; i++, w++)
                 Labels[w] = labelIndex is null ? -1 : labelIndex(s.Tags[i]);
-                w++;
-            }
-            pos += s.Count;
-            for (int i = 0; i < m; i++) stop.CopyTo(_padded.AsSpan((pos++) * features, features));
         }
+    }
+
+    /// <summary>
+    /// Writes sentence <paramref name="si"/>'s m × &lt;s&gt; and m × &lt;/s&gt; paddings and its windows' centres; returns
+    /// the ids (n, F) of its tokens in between, for the caller to fill.
+    /// </summary>
+    private Span<int> Frame(int si)
+    {
+        int m = Window / 2, f = Features, w = SentenceStarts[si], n = SentenceStarts[si + 1] - w, pos = w + 2 * m * si;
+        for (int i = 0; i < m; i++) _start.CopyTo(_padded.AsSpan((pos++) * f, f));
+        for (int i = 0; i < n; i++) _centers[w + i] = pos + i;
+        for (int i = 0; i < m; i++) _stop.CopyTo(_padded.AsSpan((pos + n + i) * f, f));
+        return _padded.AsSpan(pos * f, n * f);
     }
 
     /// <summary>C = 2m + 1.</summary>
