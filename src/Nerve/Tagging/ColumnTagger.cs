@@ -200,13 +200,7 @@ public static class ColumnTagger
             int at = 0, length = 0, first = 0;
             foreach (int count in lengths)
             {
-                string[]? converted = null;
-                if (convert)
-                {
-                    var predicted = new string[count];
-                    for (int i = 0; i < count; i++) predicted[i] = labels[_classes[first + i]];
-                    converted = Tags.Convert(predicted, model.LabelScheme, model.Scheme);
-                }
+                string[]? converted = convert ? model.SentenceTags(_classes.AsSpan(first, count)) : null; // else the labels are the tags
                 for (int i = 0; i < count; i++)
                 {
                     int t = first + i, lineLength = _lines[2 * t + 1];

@@ -104,12 +104,18 @@ public sealed class NerModel
         for (int s = 0; s < sentences.Count; s++)
         {
             int a = windows.SentenceStarts[s], n = sentences[s].Count;
-            var t = new string[n];
-            for (int i = 0; i < n; i++) t[i] = Config.Labels[classes[a + i]];
-            tags[s] = LabelScheme == Scheme ? t : Tags.Convert(t, LabelScheme, Scheme);
+            tags[s] = SentenceTags(classes.AsSpan(a, n));
             conf[s] = confidence.AsSpan(a, n).ToArray();
         }
         return new Prediction(tags, conf);
+    }
+
+    /// <summary>The tags of one sentence's predicted classes, in the corpus <see cref="Scheme"/>.</summary>
+    internal string[] SentenceTags(ReadOnlySpan<int> classes)
+    {
+        var t = new string[classes.Length];
+        for (int i = 0; i < t.Length; i++) t[i] = Config.Labels[classes[i]];
+        return LabelScheme == Scheme ? t : Tags.Convert(t, LabelScheme, Scheme);
     }
 
     /// <summary>
