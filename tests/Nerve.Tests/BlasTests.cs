@@ -125,6 +125,26 @@ public class BlasTests
             BlasReference<float>.GemvTGer(f1, y1, xm, -0.5f, xk, m, k);
             CloseAt(f1, f0, 1e-5, "GemvTGer A " + at);
             CloseAt(y1, y0, 1e-6 * (4 + m), "GemvTGer y " + at);
+            // Gemv on a column slice [c0, c0 + cols) of A, rows k apart.
+            int c0 = k / 3, cols = k - c0 - k / 5;
+            var ys0 = Random<float>(rng, m);
+            var ys1 = (float[])ys0.Clone();
+            BlasFloat.GemvStrided(ys0, a.AsSpan(c0), k, xk.AsSpan(0, cols), m, cols, w);
+            for (int i = 0; i < m; i++) { float s = 0; for (int j = 0; j < cols; j++) s += a[i * k + c0 + j] * xk[j]; ys1[i] += s; }
+            CloseAt(ys1, ys0, 1e-6 * (4 + k), "GemvStrided " + at);
+            // The next window's product on the same pass: every output of the fused kernel against the reference's three steps.
+            var g0 = (float[])a.Clone();
+            var g1 = (float[])a.Clone();
+            var dy0 = Random<float>(rng, k);
+            var dy1 = (float[])dy0.Clone();
+            var zn0 = Random<float>(rng, m);
+            var zn1 = (float[])zn0.Clone();
+            var next = Random<float>(rng, k);
+            BlasFloat.GemvTGerGemv(g0, dy0, xm, xk, zn0, next, m, k, w);
+            BlasReference<float>.GemvTGerGemv(g1, dy1, xm, xk, zn1, next, m, k);
+            CloseAt(g1, g0, 1e-5, "GemvTGerGemv A " + at);
+            CloseAt(dy1, dy0, 1e-6 * (4 + m), "GemvTGerGemv y " + at);
+            CloseAt(zn1, zn0, 1e-6 * (4 + k), "GemvTGerGemv z " + at);
             int[] offsets = [0, Math.Max(0, a.Length - k), (m / 2) * k];
             var s0 = Random<float>(rng, k);
             var s1 = (float[])s0.Clone();

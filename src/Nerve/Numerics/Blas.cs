@@ -95,6 +95,26 @@ public static class Blas<T> where T : unmanaged, IFloatingPointIeee754<T>
         PortableGer(a, alpha, x, v, m, n);
     }
 
+    /// <summary>
+    /// y (n) += Aᵀ x at the old A, A (m, n) += x vᵀ, then z (m) += A u at the new A, in one pass over A: a layer's
+    /// batch-1 backward and SGD update (v = −α a) fused with the next window's forward product (u its input).
+    /// </summary>
+    public static void GemvTGerGemv(Span<T> a, Span<T> y, ReadOnlySpan<T> x, ReadOnlySpan<T> v, Span<T> z, ReadOnlySpan<T> u, int m, int n)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            BlasFloat.GemvTGerGemv(Cast(a), Cast(y), Cast(x), Cast(v), Cast(z), Cast(u), m, n, SimdWidth.Auto);
+            return;
+        }
+        PortableGemvTGerGemv(a, y, x, v, z, u, m, n);
+    }
+
+    internal static void PortableGemvTGerGemv(Span<T> a, Span<T> y, ReadOnlySpan<T> x, ReadOnlySpan<T> v, Span<T> z, ReadOnlySpan<T> u, int m, int n)
+    {
+        PortableGemvTGer(a, y, x, T.One, v, m, n);
+        PortableGemv(z, a, u, m, n);
+    }
+
     /// <summary>C (m, n) += A (m, k) · Bᵀ, with B (n, k). The forward product z = x Wᵀ of a batch.</summary>
     public static void GemmNT(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)
     {
@@ -210,6 +230,12 @@ public static class BlasReference<T> where T : unmanaged, IFloatingPointIeee754<
     {
         GemvT(y, a, x, m, n);
         Ger(a, alpha, x, v, m, n);
+    }
+
+    public static void GemvTGerGemv(Span<T> a, Span<T> y, ReadOnlySpan<T> x, ReadOnlySpan<T> v, Span<T> z, ReadOnlySpan<T> u, int m, int n)
+    {
+        GemvTGer(a, y, x, T.One, v, m, n);
+        Gemv(z, a, u, m, n);
     }
 
     public static void GemmNT(Span<T> c, ReadOnlySpan<T> a, ReadOnlySpan<T> b, int m, int n, int k)

@@ -37,9 +37,24 @@ internal static class BlasFloat
         if (width == SimdWidth.Auto && IntraOp.Current is { } team && ParallelBlas.Gemv(team, y, a, x, m, n)) return;
         switch (Pick(width, n))
         {
-            case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.Gemv(y, a, x, m, n); break;
-            case SimdWidth.V256: SimdKernels<W256, Vector256<float>>.Gemv(y, a, x, m, n); break;
+            case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.Gemv(y, a, x, m, n, n); break;
+            case SimdWidth.V256: SimdKernels<W256, Vector256<float>>.Gemv(y, a, x, m, n, n); break;
             default: Blas<float>.PortableGemv(y, a, x, m, n); break;
+        }
+    }
+
+    /// <summary>y (m) += A x for the (m, n) block of a matrix whose rows are <paramref name="lda"/> ≥ n apart (a column slice).</summary>
+    public static void GemvStrided(Span<float> y, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> x, int m, int n, SimdWidth width)
+    {
+        if (lda < n) throw new ArgumentOutOfRangeException(nameof(lda), $"row stride {lda} is less than the {n} columns");
+        Need(y.Length, m, nameof(y)); Need(a.Length, m == 0 ? 0 : (long)(m - 1) * lda + n, nameof(a)); Need(x.Length, n, nameof(x));
+        switch (Pick(width, n))
+        {
+            case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.Gemv(y, a, x, m, n, lda); break;
+            case SimdWidth.V256: SimdKernels<W256, Vector256<float>>.Gemv(y, a, x, m, n, lda); break;
+            default:
+                for (int i = 0; i < m; i++) y[i] += System.Numerics.Tensors.TensorPrimitives.Dot(a.Slice(i * lda, n), x[..n]);
+                break;
         }
     }
 
@@ -108,6 +123,21 @@ internal static class BlasFloat
             case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.GemvTGer(a, y, x, alpha, v, m, n); break;
             case SimdWidth.V256: SimdKernels<W256, Vector256<float>>.GemvTGer(a, y, x, alpha, v, m, n); break;
             default: Blas<float>.PortableGemvTGer(a, y, x, alpha, v, m, n); break;
+        }
+    }
+
+    public static void GemvTGerGemv(Span<float> a, Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> v, Span<float> z, ReadOnlySpan<float> u, int m, int n, SimdWidth width)
+    {
+        Need(a.Length, (long)m * n, nameof(a)); Need(y.Length, n, nameof(y)); Need(x.Length, m, nameof(x)); Need(v.Length, n, nameof(v));
+        Need(z.Length, m, nameof(z)); Need(u.Length, n, nameof(u));
+        var w = Pick(width, n);
+        if (w == SimdWidth.V512 && n < 64) w = Pick(SimdWidth.V256, n); // the kernel runs blocks of 4 vectors
+        if (w == SimdWidth.V256 && n < 32) w = SimdWidth.Scalar;
+        switch (w)
+        {
+            case SimdWidth.V512: SimdKernels<W512, Vector512<float>>.GemvTGerGemv(a, y, x, v, z, u, m, n); break;
+            case SimdWidth.V256: SimdKernels<W256, Vector256<float>>.GemvTGerGemv(a, y, x, v, z, u, m, n); break;
+            default: Blas<float>.PortableGemvTGerGemv(a, y, x, v, z, u, m, n); break;
         }
     }
 

@@ -74,8 +74,8 @@ internal static class MaskTable
 /// </summary>
 internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV : struct
 {
-    /// <summary>y (m) += A (m, n) · x (n), n ≥ Count: four rows share each load of x.</summary>
-    public static void Gemv(Span<float> y, ReadOnlySpan<float> a, ReadOnlySpan<float> x, int m, int n)
+    /// <summary>y (m) += A (m, n) · x (n), n ≥ Count, rows of A <paramref name="lda"/> apart: four rows share each load of x.</summary>
+    public static void Gemv(Span<float> y, ReadOnlySpan<float> a, ReadOnlySpan<float> x, int m, int n, int lda)
     {
         int w = TW.Count, full = n / w * w, rem = n - full;
         ref float ra = ref MemoryMarshal.GetReference(a);
@@ -84,7 +84,7 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
         int i = 0;
         for (; i + 4 <= m; i += 4)
         {
-            nuint r0 = (nuint)(i * n), r1 = r0 + (nuint)n, r2 = r1 + (nuint)n, r3 = r2 + (nuint)n;
+            nuint r0 = (nuint)i * (nuint)lda, r1 = r0 + (nuint)lda, r2 = r1 + (nuint)lda, r3 = r2 + (nuint)lda;
             TV s0 = TW.Zero, s1 = TW.Zero, s2 = TW.Zero, s3 = TW.Zero;
             for (int j = 0; j < full; j += w)
             {
@@ -109,7 +109,7 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
         }
         for (; i < m; i++)
         {
-            nuint r = (nuint)(i * n);
+            nuint r = (nuint)i * (nuint)lda;
             TV s = TW.Zero;
             for (int j = 0; j < full; j += w)
                 s = TW.Fma(TW.Load(ref ra, r + (nuint)j), TW.Load(ref rx, (nuint)j), s);
@@ -396,6 +396,103 @@ internal static class SimdKernels<TW, TV> where TW : struct, IWidth<TV> where TV
                 TW.Store(TW.Fma(TW.And(TW.Load(ref rv, c), tailMask), si, ai), ref ra, r + c);
             }
         }
+    }
+
+
+    /// <summary>Rows of A one <see cref="GemvTGerGemv"/> call takes at a time (its per-row partial sums of z live on the stack).</summary>
+    private const int PassRows = 128;
+
+    /// <summary>
+    /// One pass over A (m, n), n ≥ 4·Count: y (n) += Aᵀ x at the old A, then A += x vᵀ, then z (m) += A u at the new A.
+    /// The batch-1 SGD step of a layer (∂J/∂a = Wᵀ δ, W ← W + δ (−α a)ᵀ) fused with the next window's forward product,
+    /// so W streams through the cache once per window instead of three times. Blocks of 4 vectors of columns run down
+    /// all rows (y, v and u stay in registers), and each row's partial z is kept as one vector per row until the end.
+    /// </summary>
+    [SkipLocalsInit] // the partial sums are cleared per row block, not the whole stack buffer per call
+    public static void GemvTGerGemv(Span<float> a, Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> v, Span<float> z, ReadOnlySpan<float> u, int m, int n)
+    {
+        int w = TW.Count, block = 4 * w, nb = n / block * block;
+        Span<float> partial = stackalloc float[PassRows * 16]; // (rows, w) per-row partial sums of z; 16 = the widest Count
+        for (int r0 = 0; r0 < m; r0 += PassRows)
+        {
+            int rows = Math.Min(PassRows, m - r0);
+            var pz = partial[..(rows * w)];
+            pz.Clear();
+            ref float ra = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), (nuint)r0 * (nuint)n);
+            ref float rx = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), r0);
+            for (int c = 0; c < nb; c += block)
+                PassBlock(ref ra, ref rx, y, v, u, pz, rows, n, c, TW.Zero, TW.Zero, TW.Zero, TW.Zero, masked: false);
+            if (nb < n)
+            {
+                // The ragged end: one more block at n − 4·Count whose lanes left of nb (done above) are masked out.
+                int c = n - block;
+                PassBlock(ref ra, ref rx, y, v, u, pz, rows, n, c, Keep(c, nb), Keep(c + w, nb), Keep(c + 2 * w, nb), Keep(c + 3 * w, nb), masked: true);
+            }
+            ref float rp = ref MemoryMarshal.GetReference(pz);
+            for (int i = 0; i < rows; i++) z[r0 + i] += TW.Sum(TW.Load(ref rp, (nuint)(i * w)));
+        }
+    }
+
+    /// <summary>Lanes of the chunk at column <paramref name="at"/> whose column is ≥ <paramref name="from"/>.</summary>
+    private static TV Keep(int at, int from) => TW.TailMask(Math.Clamp(at + TW.Count - from, 0, TW.Count));
+
+    /// <summary>Columns [c, c + 4·Count) of <see cref="GemvTGerGemv"/> down all rows; masked lanes of y, A and z are left as they are.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PassBlock(ref float ra, ref float rx, Span<float> y, ReadOnlySpan<float> v, ReadOnlySpan<float> u, Span<float> pz, int rows, int n, int c,
+        TV k0, TV k1, TV k2, TV k3, bool masked)
+    {
+        nuint cw = (nuint)TW.Count, cc = (nuint)c;
+        ref float ry = ref MemoryMarshal.GetReference(y);
+        ref float rv = ref MemoryMarshal.GetReference(v);
+        ref float ru = ref MemoryMarshal.GetReference(u);
+        ref float rp = ref MemoryMarshal.GetReference(pz);
+        TV y0 = masked ? TW.Zero : TW.Load(ref ry, cc), y1 = masked ? TW.Zero : TW.Load(ref ry, cc + cw);
+        TV y2 = masked ? TW.Zero : TW.Load(ref ry, cc + 2 * cw), y3 = masked ? TW.Zero : TW.Load(ref ry, cc + 3 * cw);
+        TV v0 = TW.Load(ref rv, cc), v1 = TW.Load(ref rv, cc + cw), v2 = TW.Load(ref rv, cc + 2 * cw), v3 = TW.Load(ref rv, cc + 3 * cw);
+        TV u0 = TW.Load(ref ru, cc), u1 = TW.Load(ref ru, cc + cw), u2 = TW.Load(ref ru, cc + 2 * cw), u3 = TW.Load(ref ru, cc + 3 * cw);
+        if (masked)
+        {
+            v0 = TW.And(v0, k0); v1 = TW.And(v1, k1); v2 = TW.And(v2, k2); v3 = TW.And(v3, k3);
+            u0 = TW.And(u0, k0); u1 = TW.And(u1, k1); u2 = TW.And(u2, k2); u3 = TW.And(u3, k3);
+        }
+        ref float p = ref Unsafe.Add(ref ra, cc);
+        for (int i = 0; i < rows; i++)
+        {
+            TV xi = TW.Splat(Unsafe.Add(ref rx, i));
+            TV a0 = TW.Load(ref p, 0);
+            y0 = TW.Fma(a0, xi, y0);       // y += Aᵀ x (old A)
+            a0 = TW.Fma(v0, xi, a0);       // A += x vᵀ
+            TW.Store(a0, ref p, 0);
+            TV s = TW.Fma(a0, u0, TW.Zero); // z += A u (new A)
+            TV a1 = TW.Load(ref p, cw);
+            y1 = TW.Fma(a1, xi, y1);
+            a1 = TW.Fma(v1, xi, a1);
+            TW.Store(a1, ref p, cw);
+            s = TW.Fma(a1, u1, s);
+            TV a2 = TW.Load(ref p, 2 * cw);
+            y2 = TW.Fma(a2, xi, y2);
+            a2 = TW.Fma(v2, xi, a2);
+            TW.Store(a2, ref p, 2 * cw);
+            s = TW.Fma(a2, u2, s);
+            TV a3 = TW.Load(ref p, 3 * cw);
+            y3 = TW.Fma(a3, xi, y3);
+            a3 = TW.Fma(v3, xi, a3);
+            TW.Store(a3, ref p, 3 * cw);
+            s = TW.Fma(a3, u3, s);
+            nuint at = (nuint)(i * TW.Count);
+            TW.Store(TW.Add(TW.Load(ref rp, at), s), ref rp, at);
+            p = ref Unsafe.Add(ref p, n);
+        }
+        if (masked)
+        {
+            y0 = TW.And(y0, k0); y1 = TW.And(y1, k1); y2 = TW.And(y2, k2); y3 = TW.And(y3, k3);
+            y0 = TW.Add(TW.Load(ref ry, cc), y0); y1 = TW.Add(TW.Load(ref ry, cc + cw), y1);
+            y2 = TW.Add(TW.Load(ref ry, cc + 2 * cw), y2); y3 = TW.Add(TW.Load(ref ry, cc + 3 * cw), y3);
+        }
+        TW.Store(y0, ref ry, cc);
+        TW.Store(y1, ref ry, cc + cw);
+        TW.Store(y2, ref ry, cc + 2 * cw);
+        TW.Store(y3, ref ry, cc + 3 * cw);
     }
 
     /// <summary>
