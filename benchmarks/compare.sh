@@ -38,13 +38,10 @@ echo
 import json, statistics, sys
 from collections import defaultdict
 rows = defaultdict(list)
-hogwild = set()
 for path in sys.argv[1:3]:
     for line in open(path):
         o = json.loads(line)
         rows[(o["impl"], o["mode"], o.get("precompute", 0), o["batch"], o["threads"])].append(o["tokens_per_s"])
-        if o.get("hogwild"):
-            hogwild.add((o["mode"], o["batch"], o["threads"]))
 med = {k: statistics.median(v) for k, v in rows.items()}
 print("| mode | batch | threads | Nerve tokens/s | PyTorch tokens/s | Nerve/PyTorch |")
 print("|---|---:|---:|---:|---:|---:|")
@@ -52,7 +49,7 @@ for (impl, mode, pre, batch, threads), v in sorted(med.items(), key=lambda kv: (
     if impl != "nerve":
         continue
     t = med.get(("pytorch", mode, 0, batch, threads))
-    name = mode + (f" (precompute {pre})" if pre else "") + (" (Hogwild)" if (mode, batch, threads) in hogwild else "")
+    name = mode + (f" (precompute {pre})" if pre else "")
     print(f"| {name} | {batch} | {threads} | {v:,.0f} | {t:,.0f} | {v / t:.1f}× |" if t else f"| {name} | {batch} | {threads} | {v:,.0f} | – | – |")
 best = {}
 for (impl, mode, pre, batch, threads), v in med.items():

@@ -102,7 +102,7 @@ def main():
                 "impl": "pytorch", "torch": torch.__version__, "mode": mode,
                 "optimizer": "sgd" if mode == "train" else "none",
                 "hidden": a.hidden, "window": a.window, "dim": a.dim, "classes": a.classes, "vocab": a.vocab,
-                "batch": batch, "threads": a.threads, "workers": a.threads, "hogwild": False, "tokens": n, "repetitions": a.repetitions,
+                "batch": batch, "threads": a.threads, "workers": a.threads, "tokens": n, "repetitions": a.repetitions,
                 "precompute": 0,
                 "tokens_per_s": round(statistics.median(rates)), "median": round(statistics.median(rates)),
                 "min": round(rates[0]), "max": round(rates[-1]),

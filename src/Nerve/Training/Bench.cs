@@ -50,9 +50,6 @@ public sealed record BenchResult(
     BenchMode Mode, BenchOptions Options, int Batch, int Threads, int Workers,
     double Median, double Min, double Max, long PeakWorkingSet, double AllocatedBytesPerToken)
 {
-    /// <summary>Training ran lock-free batch-1 SGD on <see cref="Workers"/> threads (<see cref="TrainOptions.Hogwild"/>).</summary>
-    public bool Hogwild { get; init; }
-
     /// <summary>One JSON object on one line (the schema benchmarks/peers/pytorch_window.py prints too).</summary>
     public string ToJson()
     {
@@ -61,7 +58,7 @@ public sealed record BenchResult(
         s.Append(CultureInfo.InvariantCulture, $"{{\"impl\":\"nerve\",\"mode\":\"{(Mode == BenchMode.Train ? "train" : "tag")}\",");
         s.Append(CultureInfo.InvariantCulture, $"\"optimizer\":\"{(Mode == BenchMode.Train ? o.Optimizer.ToString().ToLowerInvariant() : "none")}\",");
         s.Append(CultureInfo.InvariantCulture, $"\"hidden\":{o.Hidden},\"window\":{o.Window},\"dim\":{o.Dim},\"classes\":{o.Classes},\"vocab\":{o.Vocabulary},");
-        s.Append(CultureInfo.InvariantCulture, $"\"batch\":{Batch},\"threads\":{Threads},\"workers\":{Workers},\"hogwild\":{(Hogwild ? "true" : "false")},\"tokens\":{o.Tokens},\"repetitions\":{o.Repetitions},");
+        s.Append(CultureInfo.InvariantCulture, $"\"batch\":{Batch},\"threads\":{Threads},\"workers\":{Workers},\"tokens\":{o.Tokens},\"repetitions\":{o.Repetitions},");
         s.Append(CultureInfo.InvariantCulture, $"\"precompute\":{(Mode == BenchMode.Tag ? o.Precompute : 0)},");
         s.Append(CultureInfo.InvariantCulture, $"\"tokens_per_s\":{Median:F0},\"median\":{Median:F0},\"min\":{Min:F0},\"max\":{Max:F0},");
         s.Append(CultureInfo.InvariantCulture, $"\"peak_working_set_mb\":{PeakWorkingSet / (1024.0 * 1024):F1},\"allocated_bytes_per_token\":{AllocatedBytesPerToken:F2}}}");
@@ -107,22 +104,21 @@ public static class Bench
         var model = Model(o);
         var optimizer = new Optimizer<float>(model.Parameters, o.Optimizer);
         var options = new TrainOptions { Batch = batch, Threads = threads, Optimizer = o.Optimizer, Seed = o.Seed };
-        // Batch-1 SGD on several threads is Hogwild, as `nerve train --hogwild` runs it.
-        bool hogwild = threads > 1 && options.FusedSgdObstacle() is null;
-        var runner = new StepRunner(model, optimizer, [true], options with { Hogwild = hogwild }, batch, data.WindowWidth, (m, b) => new ManualBackprop<float>(m, b));
+        // Batch-1 SGD runs as `nerve train` runs it: the pipelined step, its hidden units split over the threads.
+        var runner = new StepRunner(model, optimizer, [true], options, batch, data.WindowWidth, (m, b) => new ManualBackprop<float>(m, b));
         var order = new int[data.Count];
         int pass = 0;
         void Pass(int windows)
         {
             Trainer.Shuffle(order, o.Seed, ++pass);
-            int stride = hogwild ? runner.HogwildChunk : batch;
+            int stride = runner.Pipelined ? StepRunner.PipelineChunk : batch;
             for (int start = 0; start < windows; start += stride)
             {
-                if (hogwild) runner.HogwildSteps(data, order, start, Math.Min(stride, windows - start), 0.01f);
+                if (runner.Pipelined) runner.PipelineSteps(data, order, start, Math.Min(stride, windows - start), 0.01f);
                 else runner.Step(data, order, start, Math.Min(batch, windows - start), 0.01f, pass);
             }
         }
-        return Measure(o, BenchMode.Train, batch, threads, hogwild ? threads : Math.Max(1, Math.Min(threads, batch)), Pass) with { Hogwild = hogwild };
+        return Measure(o, BenchMode.Train, batch, threads, runner.Pipelined ? runner.PipelineThreads : Math.Max(1, Math.Min(threads, batch)), Pass);
     }
 
     private static BenchResult Tag(BenchOptions o, SyntheticWindows data, int batch, int threads)
@@ -181,7 +177,7 @@ public static class Bench
         s.AppendLine(CultureInfo.InvariantCulture, $"{"mode",-6} {"opt",-8} {"batch",5} {"threads",7} {"tokens/s",12} {"min",12} {"max",12} {"peak MB",8} {"B/token",8}");
         foreach (var r in results)
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"{(r.Mode == BenchMode.Train ? "train" : "tag"),-6} {(r.Mode == BenchMode.Train ? r.Options.Optimizer.ToString().ToLowerInvariant() + (r.Hogwild ? "-hog" : "") : r.Options.Precompute > 0 ? "precomp" : "-"),-8} {r.Batch,5} {r.Threads,7} {r.Median,12:N0} {r.Min,12:N0} {r.Max,12:N0} {r.PeakWorkingSet / (1024.0 * 1024),8:F0} {r.AllocatedBytesPerToken,8:F1}");
+                $"{(r.Mode == BenchMode.Train ? "train" : "tag"),-6} {(r.Mode == BenchMode.Train ? r.Options.Optimizer.ToString().ToLowerInvariant() : r.Options.Precompute > 0 ? "precomp" : "-"),-8} {r.Batch,5} {r.Threads,7} {r.Median,12:N0} {r.Min,12:N0} {r.Max,12:N0} {r.PeakWorkingSet / (1024.0 * 1024),8:F0} {r.AllocatedBytesPerToken,8:F1}");
         return s.ToString();
     }
 }

@@ -30,6 +30,9 @@ internal sealed class StepRunner
     private readonly ParallelOptions _parallel;
     private readonly bool _dropout;
     private readonly bool _fused; // batch-1 steps take WindowModel.SgdStep (TrainOptions.FusedSgdObstacle, a window head, the manual engine)
+    private readonly SgdPipeline? _pipeline; // batch-1 SGD of one hidden layer, not Hogwild: PipelineSteps
+    private readonly int[] _chunkIds = [];
+    private readonly int[] _chunkLabels = [];
 
     /// <param name="capacity">Windows one worker handles in one call: the batch, or the longest sentence for the CRF.</param>
     public StepRunner(WindowModel<float> net, Optimizer<float> optimizer, bool[] trainTable, TrainOptions options, int capacity, int windowWidth, Func<WindowModel<float>, int, IBackprop<float>> engine)
@@ -45,6 +48,30 @@ internal sealed class StepRunner
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = _workers.Length };
         _fused = options.FusedSgdObstacle() is null && _optimizer.Kind == OptimizerKind.Sgd && net.Config.Output != OutputKind.Crf && _workers[0].Engine is ManualBackprop<float>;
         if (options.Hogwild) options.Validate(net.Config.Output, _workers[0].Engine is ManualBackprop<float>);
+        if (_fused && !options.Hogwild && net.Depth == 1)
+        {
+            _pipeline = new SgdPipeline(net, options.Threads);
+            _chunkIds = new int[PipelineChunk * windowWidth];
+            _chunkLabels = new int[PipelineChunk];
+        }
+    }
+
+    /// <summary>Windows per <see cref="PipelineSteps"/> call (fixed, so a resumed run cuts the epoch where an uninterrupted one does).</summary>
+    public const int PipelineChunk = 1024;
+
+    /// <summary>Batch-1 SGD runs as <see cref="SgdPipeline"/>: the trainer calls <see cref="PipelineSteps"/> on chunks of <see cref="PipelineChunk"/> windows.</summary>
+    public bool Pipelined => _pipeline is not null;
+
+    /// <summary>Threads the pipelined batch-1 steps run on (0 when not <see cref="Pipelined"/>).</summary>
+    public int PipelineThreads => _pipeline?.Threads ?? 0;
+
+    /// <summary>Batch-1 SGD steps on the windows order[offset … offset + count − 1] (count ≤ <see cref="PipelineChunk"/>) in order; returns their summed loss.</summary>
+    public double PipelineSteps(IWindowSource source, int[] order, int offset, int count, float lr)
+    {
+        var pipeline = _pipeline ?? throw new InvalidOperationException("batch-1 SGD of one hidden layer runs pipelined; this runner's options do not");
+        if (count > PipelineChunk) throw new ArgumentOutOfRangeException(nameof(count), $"at most {PipelineChunk} windows a call");
+        source.Gather(order.AsSpan(offset, count), _chunkIds, _chunkLabels);
+        return pipeline.Steps(_chunkIds, _chunkLabels, count, lr, _trainTable);
     }
 
     /// <summary>Windows per <see cref="HogwildSteps"/> call: each worker runs this many / workers between synchronisations.</summary>

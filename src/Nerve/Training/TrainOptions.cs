@@ -14,7 +14,10 @@ public sealed record TrainOptions
     /// <summary>Windows per update; 1 is PA4's SGD (§4.2).</summary>
     public int Batch { get; init; } = 1;
     public int Seed { get; init; } = 1;
-    /// <summary>Workers for minibatches (data-parallel, deterministic for a given count); batch 1 runs on one unless <see cref="Hogwild"/>.</summary>
+    /// <summary>
+    /// Workers for minibatches (data-parallel, deterministic for a given count); batch-1 SGD of one hidden layer splits
+    /// the hidden units over them (<see cref="Model.SgdPipeline"/>, deterministic for a given count) unless <see cref="Hogwild"/>.
+    /// </summary>
     public int Threads { get; init; } = 1;
     /// <summary>
     /// Batch-1 SGD on <see cref="Threads"/> threads, each over its own slice of the shuffled windows, all writing the

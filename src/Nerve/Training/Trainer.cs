@@ -94,8 +94,9 @@ public sealed class Trainer
             var watch = Stopwatch.StartNew();
             double loss = 0;
             int done = startWindow;
-            // Hogwild runs a chunk of batch-1 steps per call; cancellation, checkpoints and progress wait for its end.
-            int stride = _o.Hogwild ? runner.HogwildChunk : _o.Batch;
+            // Hogwild and the batch-1 SGD pipeline run a chunk of steps per call; cancellation, checkpoints and progress wait for its end.
+            bool chunked = _o.Hogwild || runner.Pipelined;
+            int stride = _o.Hogwild ? runner.HogwildChunk : runner.Pipelined ? StepRunner.PipelineChunk : _o.Batch;
             for (int start = startWindow; start < order.Length; start += stride)
             {
                 if (cancel.IsCancellationRequested)
@@ -105,9 +106,10 @@ public sealed class Trainer
                 }
                 int b = Math.Min(stride, order.Length - start);
                 loss += _o.Hogwild ? runner.HogwildSteps(_train, order, start, b, lr)
+                    : runner.Pipelined ? runner.PipelineSteps(_train, order, start, b, lr)
                     : _sentenceUnits ? runner.StepSentences(_train, order, start, b, lr, epoch) : runner.Step(_train, order, start, b, lr, epoch);
                 done += b;
-                if (_o.Hogwild || (start / _o.Batch) % 64 == 0) observer?.Progress(done);
+                if (chunked || (start / _o.Batch) % 64 == 0) observer?.Progress(done);
             }
             startWindow = 0;
             observer?.Progress(_units);
