@@ -207,7 +207,7 @@ internal sealed class SgdPipeline : IPart
                     Dx(0).CopyTo(dxAll);
                     for (int c = 1; c < parts; c++) TensorPrimitives.Add(dxAll, Dx(c), dxAll);
                 }
-                if (part == 0) UpdateRows(values, window, dxAll, step);
+                if (part == 0) _net.SgdRows(window, dxAll, step, _train); // eq. 3e
                 if (shared) Correct(me.Delta, dxAll, w, xNext, zNext, window, _ids.AsSpan((t + 1) * width, width), step, rows);
             }
             var swap = x;
@@ -229,22 +229,6 @@ internal sealed class SgdPipeline : IPart
         }
     }
 
-    /// <summary>L[w] ← L[w] − α (Wᵀ δ2)_slot for every slot of the window, table by table and slot by slot (eq. 3e).</summary>
-    private void UpdateRows(float[] values, ReadOnlySpan<int> window, ReadOnlySpan<float> dx, float step)
-    {
-        var tables = _net.Tables;
-        for (int f = 0; f < _features; f++)
-        {
-            if (!_train[f]) continue;
-            var table = tables[f].Table;
-            for (int c = 0; c < _window; c++)
-            {
-                var row = values.AsSpan(table.Offset + window[c * _features + f] * table.Cols, table.Cols);
-                TensorPrimitives.MultiplyAdd(dx.Slice(c * _slotWidth + tables[f].SlotOffset, table.Cols), step, row, row);
-            }
-        }
-    }
-
     /// <summary>Whether the next window reads a row of a trained table that this window's update writes.</summary>
     private bool Shares(ReadOnlySpan<int> window, ReadOnlySpan<int> next)
     {
@@ -259,8 +243,8 @@ internal sealed class SgdPipeline : IPart
     }
 
     /// <summary>
-    /// The next window's slots whose rows this step updated: x' becomes the row as <see cref="UpdateRows"/> writes it
-    /// (the same operations in the same order on the copy) and z' gets W (x − x') on those columns.
+    /// The next window's slots whose rows this step updated: x' becomes the row as <see cref="WindowModel{T}.SgdRows"/> writes it
+    /// (the same operations in the same order, on the copy) and z' gets W (x − x') on those columns.
     /// </summary>
     private void Correct(Span<float> delta, ReadOnlySpan<float> dxAll, ReadOnlySpan<float> w, Span<float> xNext, Span<float> zNext, ReadOnlySpan<int> window, ReadOnlySpan<int> next, float step, int rows)
     {

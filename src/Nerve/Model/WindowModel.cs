@@ -418,24 +418,28 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             TensorPrimitives.MultiplyAdd(dz, step, b, b); // b_l ← b_l − α δ_l (1c, 3d)
         }
 
-        if (anyTable)
+        if (anyTable) SgdRows(ids, ws.DX.AsSpan(0, _width[0]), step, trainTable); // eq. 3e
+        return loss;
+    }
+
+    /// <summary>
+    /// L[w] ← L[w] + step · (∂J/∂x)_slot for every slot of one window, table by table and slot by slot (eq. 3e with
+    /// step = −α), for the tables with <paramref name="trainTable"/> set; ids (C, F).
+    /// </summary>
+    internal void SgdRows(ReadOnlySpan<int> ids, ReadOnlySpan<T> dx, T step, ReadOnlySpan<bool> trainTable)
+    {
+        var values = Parameters.Values;
+        int f = _slots.Length;
+        for (int t = 0; t < f; t++)
         {
-            // L[w] ← L[w] − α (Wᵀ δ2)_slot for every slot w filled (eq. 3e).
-            var values = Parameters.Values;
-            ReadOnlySpan<T> dx = ws.DX.AsSpan(0, _width[0]);
-            int f = _slots.Length;
-            for (int t = 0; t < f; t++)
+            if (!trainTable[t]) continue;
+            var table = _slots[t].Table;
+            for (int c = 0; c < Config.Window; c++)
             {
-                if (!trainTable[t]) continue;
-                var table = _slots[t].Table;
-                for (int c = 0; c < Config.Window; c++)
-                {
-                    var row = values.AsSpan(table.Offset + ids[c * f + t] * table.Cols, table.Cols);
-                    TensorPrimitives.MultiplyAdd(dx.Slice(c * _slotWidth + _slots[t].SlotOffset, table.Cols), step, row, row);
-                }
+                var row = values.AsSpan(table.Offset + ids[c * f + t] * table.Cols, table.Cols);
+                TensorPrimitives.MultiplyAdd(dx.Slice(c * _slotWidth + _slots[t].SlotOffset, table.Cols), step, row, row);
             }
         }
-        return loss;
     }
 
     /// <summary>λ/2 Σ w² over the weight blocks (the regularisation term of J).</summary>
