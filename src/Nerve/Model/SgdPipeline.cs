@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Nerve.Numerics;
 
@@ -15,6 +17,9 @@ namespace Nerve.Model;
 /// On P threads the hidden units are split into P row blocks: each thread owns its rows of W, b1 and U's columns,
 /// computes its part of the scores and of ∂J/∂x, and two spin barriers a window exchange them (summed in part order);
 /// the head (P of the scores, δ3) is computed by every thread alike, and thread 0 writes b2 and the embedding rows.
+/// Thread 0 is also the only one to read the embedding table: it gathers each next window's x for all parts, so rows it
+/// updates never travel to another core's cache and back. The parts keep W's rows 16 floats apart (padded with zeros),
+/// each on its own cache line.
 /// Every sum has a fixed order, so a thread count gives the same model every time. It is the same SGD as
 /// <see cref="WindowModel{T}.SgdStep"/> window by window, up to float rounding (tested).
 /// </para>
@@ -24,10 +29,12 @@ internal sealed class SgdPipeline : IPart
     private readonly WindowModel<float> _net;
     private readonly ParameterBlock _w, _b1, _u, _b2;
     private readonly int _h, _in, _k, _window, _features, _slotWidth;
+    private readonly int _lda; // the parts' row stride of W: I rounded up to 16 floats, so every row starts on a cache line
     private readonly ActivationKind _activation;
     private readonly bool _softmax;
     private readonly Part[] _parts;
     private readonly float[] _mail;     // per part, _stride apart: its rows' share of ∂J/∂x (I), then of U h (K)
+    private readonly float[] _xShare;   // the next window's x as part 0 gathers it (lda, two buffers a window apart)
     private readonly int _stride;
     private readonly long[] _arrived = new long[32]; // [Line]: barrier arrivals in this call, alone on its cache line
     private const int Line = 16;
@@ -59,23 +66,27 @@ internal sealed class SgdPipeline : IPart
         _slotWidth = net.Config.SlotWidth;
         _activation = net.Config.Activation;
         _softmax = net.Config.Output == OutputKind.Softmax;
+        _lda = Pad(_in);
         int parts = Math.Clamp(threads, 1, Math.Max(1, _h / 8)); // at least 8 rows each
         _parts = new Part[parts];
         for (int c = 0; c < parts; c++)
         {
             var (r0, r1) = Team.Range(_h, c, parts, 4);
-            _parts[c] = new Part(r0, r1, _in, _k);
+            _parts[c] = new Part(r0, r1, _lda, _k);
         }
         // Each part's mail starts on a fresh cache line after 16 floats of padding, so parts never write a shared line.
-        _stride = Pad(_in) + Pad(_k) + 16;
+        _stride = _lda + Pad(_k) + 16;
         _mail = new float[16 + parts * _stride];
+        _xShare = new float[16 + 2 * (_lda + 16)];
     }
+
+    private Span<float> XShare(int t) => _xShare.AsSpan(16 + (t & 1) * (_lda + 16), _lda);
 
     private static int Pad(int n) => (n + 15) / 16 * 16;
 
-    private Span<float> Dx(int part) => _mail.AsSpan(16 + part * _stride, _in);
+    private Span<float> Dx(int part) => _mail.AsSpan(16 + part * _stride, _lda);
 
-    private Span<float> Shares(int part) => _mail.AsSpan(16 + part * _stride + Pad(_in), _k);
+    private Span<float> Shares(int part) => _mail.AsSpan(16 + part * _stride + _lda, _k);
 
     /// <summary>Threads the steps run on (the row blocks of W).</summary>
     public int Threads => _parts.Length;
@@ -124,14 +135,14 @@ internal sealed class SgdPipeline : IPart
     {
         var values = _net.Parameters.Values;
         var tables = _net.Tables;
-        int r0 = me.R0, rows = me.R1 - me.R0, width = _window * _features;
+        int r0 = me.R0, rows = me.R1 - me.R0, width = _window * _features, lda = _lda;
         // This part's rows of W and b1, columns of U and a copy of b2, in its own buffers for the call (no cache line
         // is written by two threads); every part updates its b2 copy alike, part 0 writes it back.
         var w = me.W;
         var b1 = me.B1;
         var u = me.U;   // (K, rows)
         var b2 = me.B2;
-        values.AsSpan(_w.Offset + r0 * _in, rows * _in).CopyTo(w);
+        for (int i = 0; i < rows; i++) values.AsSpan(_w.Offset + (r0 + i) * _in, _in).CopyTo(w.Slice(i * lda, _in)); // padding columns stay 0
         values.AsSpan(_b1.Offset + r0, rows).CopyTo(b1);
         for (int k = 0; k < _k; k++) values.AsSpan(_u.Offset + k * _h + r0, rows).CopyTo(u.Slice(k * rows, rows));
         values.AsSpan(_b2.Offset, _k).CopyTo(b2);
@@ -146,10 +157,19 @@ internal sealed class SgdPipeline : IPart
         // The first window's first layer: z = W x + b1 (eq. 1) on this part's rows.
         WindowEmbedding<float>.Forward(x, _ids.AsSpan(0, width), values, tables, 1, _window, _slotWidth);
         b1.CopyTo(z);
-        Blas<float>.Gemv(z, w, x, rows, _in);
+        Blas<float>.Gemv(z, w, x, rows, lda);
 
         for (int t = 0; t < _count; t++)
         {
+            // Part 0 alone reads the embedding table (and alone writes it, below), so its rows never move between cores:
+            // it gathers the next window's x' before this step's update, for every part, and asks for the rows of the one after.
+            bool next = t + 1 < _count;
+            if (part == 0 && next)
+            {
+                WindowEmbedding<float>.Forward(XShare(t + 1), _ids.AsSpan((t + 1) * width, width), values, tables, 1, _window, _slotWidth);
+                if (t + 2 < _count) PrefetchRows(values, _ids.AsSpan((t + 2) * width, width));
+            }
+
             // h = f(z); this part's share of the scores, U[:, rows] h[rows].
             Activation<float>.Forward(h, z, _activation);
             var share = Shares(part);
@@ -187,14 +207,14 @@ internal sealed class SgdPipeline : IPart
             TensorPrimitives.MultiplyAdd(dz, step, b1, b1);             // b1 ← b1 − α δ2 (eq. 3d)
 
             // One pass over this part's rows of W: ∂J/∂x, the update (eq. 3b, 3e) and the next window's z.
-            bool next = t + 1 < _count;
-            if (next) WindowEmbedding<float>.Forward(xNext, _ids.AsSpan((t + 1) * width, width), values, tables, 1, _window, _slotWidth);
+            if (next) XShare(t + 1).CopyTo(xNext); // published by part 0 before the first barrier
             else xNext.Clear();
             TensorPrimitives.Multiply(x, step, stepX);
             var dx = Dx(part);
             dx.Clear();
             b1.CopyTo(zNext);
-            Blas<float>.GemvTGerGemv(w, dx, dz, stepX, zNext, xNext, rows, _in);
+            // Over the padded width: x, x' and −α x are 0 past I, so W's padding stays 0 and adds nothing to z' or ∂J/∂x.
+            Blas<float>.GemvTGerGemv(w, dx, dz, stepX, zNext, xNext, rows, lda);
             goal += parts;
             Barrier(goal);
 
@@ -219,7 +239,7 @@ internal sealed class SgdPipeline : IPart
         }
 
         // Back into the model: this part's rows and columns; b2 once.
-        w.CopyTo(values.AsSpan(_w.Offset + r0 * _in, rows * _in));
+        for (int i = 0; i < rows; i++) w.Slice(i * lda, _in).CopyTo(values.AsSpan(_w.Offset + (r0 + i) * _in, _in));
         b1.CopyTo(values.AsSpan(_b1.Offset + r0, rows));
         for (int k = 0; k < _k; k++) u.Slice(k * rows, rows).CopyTo(values.AsSpan(_u.Offset + k * _h + r0, rows));
         if (part == 0)
@@ -227,6 +247,18 @@ internal sealed class SgdPipeline : IPart
             b2.CopyTo(values.AsSpan(_b2.Offset, _k));
             _loss = total;
         }
+    }
+
+    /// <summary>Asks for the cache lines of a window's embedding rows, a step before they are gathered.</summary>
+    private unsafe void PrefetchRows(float[] values, ReadOnlySpan<int> window)
+    {
+        var tables = _net.Tables;
+        fixed (float* v = values)
+            for (int f = 0; f < _features; f++)
+            {
+                var t = tables[f].Table;
+                for (int c = 0; c < _window; c++) Prefetch.Lines(v + t.Offset + window[c * _features + f] * t.Cols, t.Cols * sizeof(float));
+            }
     }
 
     /// <summary>Whether the next window reads a row of a trained table that this window's update writes.</summary>
@@ -269,7 +301,7 @@ internal sealed class SgdPipeline : IPart
                 }
                 if (!hit) continue;
                 TensorPrimitives.Subtract(x, was, was); // x − x'
-                BlasFloat.GemvStrided(zNext, w[at..], _in, was, rows, dim, SimdWidth.Auto);
+                BlasFloat.GemvStrided(zNext, w[at..], _lda, was, rows, dim, SimdWidth.Auto);
             }
         }
     }
@@ -309,10 +341,20 @@ internal sealed class SgdPipeline : IPart
                 _views[v] = (at, lengths[v]);
                 at += Pad(lengths[v]);
             }
-            _block = new float[at + 16];
+            // Pinned, and every view moved to start on a 64-byte line: W's rows (lda a multiple of 16 floats) then do too.
+            _block = GC.AllocateArray<float>(at + 32, pinned: true);
+            _shift = Align(_block);
         }
 
-        private Span<float> View(int v) => _block.AsSpan(_views[v].At, _views[v].Length);
+        private readonly int _shift;
+
+        private static unsafe int Align(float[] pinned)
+        {
+            long address = (long)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
+            return (int)((64 - address % 64) % 64) / sizeof(float);
+        }
+
+        private Span<float> View(int v) => _block.AsSpan(_shift + _views[v].At, _views[v].Length);
 
         public int R0 { get; }
         public int R1 { get; }
