@@ -46,6 +46,7 @@ internal sealed class StepRunner
         _workers = Enumerable.Range(0, workers).Select(_ => new Worker(engine(net, capacity), net, capacity, windowWidth, gradients: !options.Hogwild)).ToArray();
         _workers[0].Gradients = net.Parameters.Gradients; // worker 0 accumulates in place; the others are reduced into it
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = _workers.Length };
+        _slices = new Slices(this);
         _fused = options.FusedSgdObstacle() is null && _optimizer.Kind == OptimizerKind.Sgd && net.Config.Output != OutputKind.Crf && _workers[0].Engine is ManualBackprop<float>;
         if (options.Hogwild) options.Validate(net.Config.Output, _workers[0].Engine is ManualBackprop<float>);
         if (_fused && !options.Hogwild && net.Depth == 1)
@@ -96,24 +97,51 @@ internal sealed class StepRunner
     }
 
     /// <summary>
-    /// The data-parallel step, a method of its own: the lambda captures the parameters, and C# allocates the closure
-    /// on entry to the method that declares them, so inside <see cref="Step"/> even a one-thread step would pay for it.
+    /// The data-parallel step: worker t takes the t-th slice of the batch on the team of <see cref="IntraOp"/> (this thread
+    /// and spinning helpers: a batch is a fraction of a millisecond, too short to hand to the thread pool, whose workers
+    /// sleep and wake between batches), then the gradients are summed in worker order.
     /// </summary>
     private double ParallelStep(IWindowSource source, int[] order, int offset, int b, int used, float lr, int epoch)
     {
-        var workers = _workers;
-        int per = (b + used - 1) / used;
-        float scale = 1f / b, l2 = (float)_o.L2;
-        Parallel.For(0, used, _parallel, t =>
+        var job = _slices;
+        (job.Source, job.Order, job.Offset, job.Batch, job.Per, job.Epoch) = (source, order, offset, b, (b + used - 1) / used, epoch);
+        Team team;
+        using (IntraOp.Use(used)) team = IntraOp.Current!; // the team, outside its scope: each slice's kernels run unsplit
+        try
         {
-            var w = workers[t];
-            int a = t * per, n = Math.Min(per, b - a);
-            if (n <= 0) { w.Loss = 0; return; }
-            source.Gather(order.AsSpan(offset + a, n), w.Ids, w.Labels);
-            if (_dropout) w.Engine.SetDropout(_o.InputDropout, _o.HiddenDropout, StepSeed(epoch, offset + a));
-            w.Loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, scale, t == 0 ? l2 : 0f, w.Gradients, w.Touched, _trainTable);
-        });
+            team.Run(job, used);
+        }
+        finally
+        {
+            job.Source = null;
+            job.Order = [];
+        }
         return Finish(used, lr, 0);
+    }
+
+    private readonly Slices _slices;
+
+    /// <summary>One data-parallel step's slices, as a team job (its fields are the step's arguments).</summary>
+    private sealed class Slices(StepRunner runner) : IPart
+    {
+        public IWindowSource? Source;
+        public int[] Order = [];
+        public int Offset, Batch, Per, Epoch;
+
+        public void Run(int part, int parts)
+        {
+            var r = runner;
+            var w = r._workers[part];
+            int a = part * Per, n = Math.Min(Per, Batch - a);
+            if (n <= 0)
+            {
+                w.Loss = 0;
+                return;
+            }
+            Source!.Gather(Order.AsSpan(Offset + a, n), w.Ids, w.Labels);
+            if (r._dropout) w.Engine.SetDropout(r._o.InputDropout, r._o.HiddenDropout, r.StepSeed(Epoch, Offset + a));
+            w.Loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, 1f / Batch, part == 0 ? (float)r._o.L2 : 0f, w.Gradients, w.Touched, r._trainTable);
+        }
     }
 
     /// <summary>
