@@ -112,9 +112,7 @@ internal sealed class SgdPipeline : IPart
             Run(0, 1);
             return _loss;
         }
-        Team team;
-        using (IntraOp.Use(_parts.Length)) team = IntraOp.Current!; // the thread's team, outside its scope: the kernels below run unsplit
-        team.Run(this, _parts.Length);
+        IntraOp.TeamOf(_parts.Length).Run(this, _parts.Length); // the kernels inside the parts run unsplit
         return _loss;
     }
 

@@ -33,6 +33,16 @@ public static class IntraOp
         return new Scope(previous);
     }
 
+    /// <summary>
+    /// This thread's team of <paramref name="threads"/> (≥ 2) threads, for a job that splits work itself
+    /// (<see cref="Team.Run"/>) while the kernels inside its parts run unsplit: the team is not left current.
+    /// </summary>
+    internal static Team TeamOf(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 2);
+        using (Use(threads)) return t_team!;
+    }
+
     /// <summary>Restores the team that was current before <see cref="Use"/>.</summary>
     public readonly struct Scope : IDisposable
     {

@@ -111,12 +111,8 @@ public static class Bench
         void Pass(int windows)
         {
             Trainer.Shuffle(order, o.Seed, ++pass);
-            int stride = runner.Pipelined ? StepRunner.PipelineChunk : batch;
-            for (int start = 0; start < windows; start += stride)
-            {
-                if (runner.Pipelined) runner.PipelineSteps(data, order, start, Math.Min(stride, windows - start), 0.01f);
-                else runner.Step(data, order, start, Math.Min(batch, windows - start), 0.01f, pass);
-            }
+            for (int start = 0; start < windows; start += runner.Stride)
+                runner.Steps(data, order, start, Math.Min(runner.Stride, windows - start), 0.01f, pass);
         }
         return Measure(o, BenchMode.Train, batch, threads, runner.Pipelined ? runner.PipelineThreads : Math.Max(1, Math.Min(threads, batch)), Pass);
     }

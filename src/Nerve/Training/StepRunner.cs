@@ -75,6 +75,24 @@ internal sealed class StepRunner
         return pipeline.Steps(_chunkIds, _chunkLabels, count, lr, _trainTable);
     }
 
+    /// <summary>
+    /// Windows one <see cref="Steps"/> call takes: a chunk of batch-1 steps for Hogwild and the pipeline (cancellation,
+    /// checkpoints and progress wait for its end), else one batch.
+    /// </summary>
+    public int Stride => _o.Hogwild ? HogwildChunk : Pipelined ? PipelineChunk : _o.Batch;
+
+    /// <summary>Whether a <see cref="Steps"/> call runs a chunk of many updates (Hogwild, the pipeline) rather than one.</summary>
+    public bool Chunked => _o.Hogwild || Pipelined;
+
+    /// <summary>
+    /// The updates on windows order[offset … offset + count − 1], count ≤ <see cref="Stride"/>, as the options ask:
+    /// Hogwild, pipelined batch-1 SGD, or one (data-parallel) step. Returns their summed loss.
+    /// </summary>
+    public double Steps(IWindowSource source, int[] order, int offset, int count, float lr, int epoch) =>
+        _o.Hogwild ? HogwildSteps(source, order, offset, count, lr)
+        : Pipelined ? PipelineSteps(source, order, offset, count, lr)
+        : Step(source, order, offset, count, lr, epoch);
+
     /// <summary>Windows per <see cref="HogwildSteps"/> call: each worker runs this many / workers between synchronisations.</summary>
     public int HogwildChunk => 1024 * _workers.Length;
 
@@ -105,11 +123,9 @@ internal sealed class StepRunner
     {
         var job = _slices;
         (job.Source, job.Order, job.Offset, job.Batch, job.Per, job.Epoch) = (source, order, offset, b, (b + used - 1) / used, epoch);
-        Team team;
-        using (IntraOp.Use(used)) team = IntraOp.Current!; // the team, outside its scope: each slice's kernels run unsplit
         try
         {
-            team.Run(job, used);
+            IntraOp.TeamOf(used).Run(job, used); // each slice's kernels run unsplit
         }
         finally
         {
@@ -156,7 +172,10 @@ internal sealed class StepRunner
         return ParallelHogwild(source, order, offset, count, lr);
     }
 
-    /// <summary>The parallel part of <see cref="HogwildSteps"/>, a method of its own for the closure (see <see cref="ParallelStep"/>).</summary>
+    /// <summary>
+    /// The parallel part of <see cref="HogwildSteps"/>, a method of its own: the lambda captures the parameters, and C#
+    /// allocates the closure on entry to the method that declares them, so a one-worker call would pay for it too.
+    /// </summary>
     private double ParallelHogwild(IWindowSource source, int[] order, int offset, int count, float lr)
     {
         var workers = _workers;

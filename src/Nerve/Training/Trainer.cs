@@ -94,9 +94,7 @@ public sealed class Trainer
             var watch = Stopwatch.StartNew();
             double loss = 0;
             int done = startWindow;
-            // Hogwild and the batch-1 SGD pipeline run a chunk of steps per call; cancellation, checkpoints and progress wait for its end.
-            bool chunked = _o.Hogwild || runner.Pipelined;
-            int stride = _o.Hogwild ? runner.HogwildChunk : runner.Pipelined ? StepRunner.PipelineChunk : _o.Batch;
+            int stride = runner.Stride; // a chunk of steps for Hogwild and the batch-1 pipeline: cancellation, checkpoints and progress wait for its end
             for (int start = startWindow; start < order.Length; start += stride)
             {
                 if (cancel.IsCancellationRequested)
@@ -105,11 +103,10 @@ public sealed class Trainer
                     return new TrainResult(reports, bestEpoch, bestF1, true, total.Elapsed);
                 }
                 int b = Math.Min(stride, order.Length - start);
-                loss += _o.Hogwild ? runner.HogwildSteps(_train, order, start, b, lr)
-                    : runner.Pipelined ? runner.PipelineSteps(_train, order, start, b, lr)
-                    : _sentenceUnits ? runner.StepSentences(_train, order, start, b, lr, epoch) : runner.Step(_train, order, start, b, lr, epoch);
+                // Sentence units (the CRF) are never Hogwild nor pipelined (both refuse the CRF).
+                loss += _sentenceUnits ? runner.StepSentences(_train, order, start, b, lr, epoch) : runner.Steps(_train, order, start, b, lr, epoch);
                 done += b;
-                if (chunked || (start / _o.Batch) % 64 == 0) observer?.Progress(done);
+                if (runner.Chunked || (start / _o.Batch) % 64 == 0) observer?.Progress(done);
             }
             startWindow = 0;
             observer?.Progress(_units);
