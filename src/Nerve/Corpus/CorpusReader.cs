@@ -5,13 +5,13 @@ using System.Text;
 namespace Nerve.Corpus;
 
 /// <summary>
-/// Reads column corpora (CoNLL-2003, PA4, WNUT-17, generic): one token per line, sentences separated by
-/// blank or whitespace-only lines, <c>-DOCSTART-</c> lines counted as documents and ending a sentence.
-/// The delimiter is decided once per file from the first token line: tabs if it contains one, else runs of spaces.
+/// Reads column corpora (CoNLL-2003, PA4, WNUT-17, generic) into sentences, line by line in the grammar of
+/// <see cref="ColumnLineParser"/>: one token per line, sentences separated by blank or whitespace-only lines,
+/// <c>-DOCSTART-</c> lines counted as documents and ending a sentence, the layout decided by the first token line.
 /// </summary>
 public static class CorpusReader
 {
-    public const string DocStart = "-DOCSTART-";
+    public const string DocStart = ColumnLineParser.DocStart;
 
     public static CorpusFile Read(string path, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null)
     {
@@ -42,7 +42,8 @@ public static class CorpusReader
     /// </param>
     public static CorpusFile Read(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null)
     {
-        var secondColumn = new HashSet<string>(StringComparer.Ordinal);
+        var glued = repairGlued is null ? null : new GluedColumns(repairGlued);
+        var parser = new ColumnLineParser(name, format, tagColumn, requireTags, glued);
         var sentences = new List<Sentence>();
         var words = new List<string>();
         var tags = new List<string>();
@@ -53,7 +54,6 @@ public static class CorpusReader
         var poolLookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
         Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
 
-        ColumnLayout? layout = null;
         int width = 1, documents = 0, tokens = 0;
         long sentenceStart = 0, lineNo = 0;
 
@@ -73,35 +73,15 @@ public static class CorpusReader
         while (lines.Next(out var span))
         {
             lineNo++;
-            if (lineNo == 1 && span.Length > 0 && span[0] == '\uFEFF')
-                span = span[1..];
-            if (span.IsWhiteSpace())
+            var kind = parser.Parse(ref span, lineNo, fields, out int n);
+            if (kind != ColumnLineKind.Token)
             {
+                if (kind == ColumnLineKind.DocStart) documents++;
                 EndSentence();
                 continue;
             }
-            if (layout is null)
-            {
-                layout = ColumnLayout.Detect(name, lineNo, span, format, tagColumn, requireTags);
-                width = layout.Width;
-            }
-            var n = layout.Split(span, fields, name, lineNo);
-            if (n == layout.ColumnCount - 1 && repairGlued is not null && layout.ColumnCount >= 3 && TryUnglue(span, fields, n, layout.Delimiter, secondColumn, out var repaired))
-            {
-                repairGlued($"{name}:{lineNo}: split glued column {NerveDataException.Quote(span[fields[0]].ToString())} into {NerveDataException.Quote(repaired[..repaired.IndexOf(layout.Delimiter)])} and its POS tag");
-                span = repaired.AsSpan();
-                n = layout.Split(span, fields, name, lineNo);
-            }
-            layout.CheckCount(n, span, name, lineNo);
-
-            var first = span[fields[0]];
-            if (first.SequenceEqual(DocStart))
-            {
-                documents++;
-                EndSentence();
-                continue;
-            }
-
+            var layout = parser.Layout!;
+            width = layout.Width;
             if (words.Count == 0)
                 sentenceStart = lineNo;
             int tagIndex = layout.TagIndex;
@@ -109,17 +89,18 @@ public static class CorpusReader
                 if (i != tagIndex)
                     cells.Add(Intern(poolLookup, pool, span[fields[i]]));
             var word = cells[^width];
-            if (n > 2 && repairGlued is not null) secondColumn.Add(cells[cells.Count - width + 1]); // only the glued-tag repair reads it
+            if (n > 2) glued?.Seen(cells[cells.Count - width + 1]); // only the glued-tag repair reads it
             words.Add(word);
             tags.Add(tagIndex < 0 ? "O" : Intern(poolLookup, pool, span[fields[tagIndex]]));
             tokens++;
         }
         EndSentence();
 
-        var resolved = layout?.Format ?? format;
+        var found = parser.Layout;
+        var resolved = found?.Format ?? format;
         if (resolved == CorpusFormat.Auto)
             resolved = CorpusFormat.Columns;
-        return new CorpusFile(name, sentences, resolved, layout?.Delimiter ?? '\t', layout?.ColumnCount ?? 0, (layout?.TagIndex ?? -1) + 1, documents, tokens);
+        return new CorpusFile(name, sentences, resolved, found?.Delimiter ?? '\t', found?.ColumnCount ?? 0, (found?.TagIndex ?? -1) + 1, documents, tokens);
     }
 
     /// <summary>
@@ -167,19 +148,6 @@ public static class CorpusReader
             if (read == 0) _eof = true;
             _end += read;
         }
-    }
-
-    /// <summary>Splits the first field as word + the longest known column-2 value it ends with (keeping a non-empty word).</summary>
-    private static bool TryUnglue(ReadOnlySpan<char> line, Span<Range> fields, int n, char delimiter, HashSet<string> known, out string repaired)
-    {
-        repaired = "";
-        var first = line[fields[0]];
-        string best = "";
-        foreach (var tag in known)
-            if (tag.Length > best.Length && tag.Length < first.Length && first.EndsWith(tag, StringComparison.Ordinal)) best = tag;
-        if (best.Length == 0) return false;
-        repaired = string.Concat(first[..^best.Length], delimiter.ToString(), best, line[fields[0].End..]);
-        return true;
     }
 
     private static string Intern(Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> lookup, Dictionary<string, string> pool, ReadOnlySpan<char> s)

@@ -7,36 +7,30 @@ namespace Nerve.Corpus;
 public static class CorpusWriter
 {
     /// <summary>
-    /// CoNLL-style output: per token its original columns, the gold tag when <paramref name="keepGold"/>,
+    /// CoNLL-style output (<see cref="ColumnWriter"/>): per token its original columns, the gold tag when <paramref name="keepGold"/>,
     /// then the predicted tag, joined by <paramref name="delimiter"/>; a blank line after each sentence.
     /// </summary>
     public static void Write(TextWriter writer, IReadOnlyList<Sentence> sentences, IReadOnlyList<string[]> predictions, char delimiter = '\t', bool keepGold = false)
     {
         CheckAligned(sentences, predictions);
+        var output = new ColumnWriter(delimiter);
         for (var s = 0; s < sentences.Count; s++)
         {
             var sentence = sentences[s];
             var predicted = predictions[s];
             for (var i = 0; i < sentence.Count; i++)
             {
-                var row = sentence.Row(i);
-                for (var c = 0; c < row.Length; c++)
-                {
-                    if (c > 0)
-                        writer.Write(delimiter);
-                    writer.Write(row[c]);
-                }
+                foreach (var column in sentence.Row(i))
+                    output.Column(column);
                 if (keepGold)
-                {
-                    writer.Write(delimiter);
-                    writer.Write(sentence.Tags[i]);
-                }
-                writer.Write(delimiter);
-                writer.Write(predicted[i]);
-                writer.Write('\n');
+                    output.Column(sentence.Tags[i]);
+                output.EndToken(predicted[i]);
             }
-            writer.Write('\n');
+            output.EndSentence();
+            if (output.Length >= 1 << 15)
+                output.FlushTo(writer);
         }
+        output.FlushTo(writer);
     }
 
     /// <summary>

@@ -12,7 +12,8 @@ public sealed record ColumnTagResult(long Tokens, long Sentences, long Documents
 
 /// <summary>
 /// Tags a column file as a stream, with the output of <see cref="CorpusWriter.Write(TextWriter, IReadOnlyList{Sentence}, IReadOnlyList{string[]}, char, bool)"/>
-/// after <see cref="CorpusReader"/> and <see cref="NerModel.Predict"/>: each token line's columns (the gold tag moved
+/// after <see cref="CorpusReader"/> and <see cref="NerModel.Predict"/>, reading lines with the same <see cref="ColumnLineParser"/>
+/// and writing them with the same <see cref="ColumnWriter"/>: each token line's columns (the gold tag moved
 /// last), then the predicted tag; a blank line after each sentence. The input is cut into chunks of whole sentences
 /// (<see cref="ColumnChunkReader"/>); <c>threads</c> workers each parse, featurize, tag and format a chunk, straight
 /// from its characters (no string per token), and the chunks are written in input order while later ones are tagged.
@@ -96,17 +97,16 @@ public static class ColumnTagger
         return new ColumnTagResult(tokens, sentences, documents, layout);
     }
 
-    /// <summary>The layout from the chunk's first non-blank line, null when it has none.</summary>
+    /// <summary>The layout from the chunk's first token line, null when it has none.</summary>
     private static ColumnLayout? FirstLayout(ColumnChunk chunk, string name, CorpusFormat format, int? tagColumn)
     {
+        var parser = new ColumnLineParser(name, format, tagColumn, requireTags: false);
+        Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
         var lines = new TextLines(chunk.Text);
         long lineNo = chunk.FirstLine - 1;
-        while (lines.Next(out var line, out _))
-        {
-            lineNo++;
-            if (!line.IsWhiteSpace()) return ColumnLayout.Detect(name, lineNo, line, format, tagColumn, requireTags: false);
-        }
-        return null;
+        while (parser.Layout is null && lines.Next(out var line, out _))
+            parser.Parse(ref line, ++lineNo, fields, out _);
+        return parser.Layout;
     }
 
     /// <summary>One worker's state, reused from chunk to chunk: the word memo, the ids and the tagger's buffers.</summary>
@@ -122,7 +122,7 @@ public static class ColumnTagger
         private int[] _lines = new int[1 << 13];    // per token: where its line starts and its length, negated when the columns must be rejoined
         private int[] _classes = [];
         private float[] _confidence = [];
-        private char[] _text = new char[1 << 16];
+        private readonly ColumnWriter _out = new('\t');
         private WindowTagger.Buffers? _buffers;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -132,6 +132,7 @@ public static class ColumnTagger
             int f = _featurizer.Count, own = _featurizer.WordLevelCount, tokens = 0, documents = 0, sentenceStart = 0;
             bool gazetteers = _featurizer.Gazetteer is not null;
             Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
+            var parser = new ColumnLineParser(name, layout);
             _lengths.Clear();
             _sentence.Clear();
 
@@ -152,21 +153,14 @@ public static class ColumnTagger
             long lineNo = chunk.FirstLine - 1;
             while (lines.Next(out var line, out int start))
             {
-                lineNo++;
-                if (line.IsWhiteSpace())
+                var kind = parser.Parse(ref line, ++lineNo, fields, out int n);
+                if (kind != ColumnLineKind.Token)
                 {
+                    if (kind == ColumnLineKind.DocStart) documents++;
                     EndSentence(tokens);
                     continue;
                 }
-                int n = layout.Split(line, fields, name, lineNo);
-                layout.CheckCount(n, line, name, lineNo);
                 var word = line[fields[0]];
-                if (word.SequenceEqual(CorpusReader.DocStart))
-                {
-                    documents++;
-                    EndSentence(tokens);
-                    continue;
-                }
                 Grow(ref _ids, (tokens + 1) * f);
                 Grow(ref _lines, 2 * (tokens + 1));
                 _lines[2 * tokens] = start;
@@ -196,8 +190,9 @@ public static class ColumnTagger
             // 3. Format: per token its line (columns rejoined only when needed), the predicted tag; a blank line per sentence.
             var labels = model.Config.Labels;
             bool convert = model.LabelScheme != model.Scheme;
-            char d = layout.Delimiter;
-            int at = 0, length = 0, first = 0;
+            _out.Clear();
+            _out.Delimiter = layout.Delimiter;
+            int at = 0, first = 0;
             foreach (int count in lengths)
             {
                 string[]? converted = convert ? model.SentenceTags(_classes.AsSpan(first, count)) : null; // else the labels are the tags
@@ -205,30 +200,18 @@ public static class ColumnTagger
                 {
                     int t = first + i, lineLength = _lines[2 * t + 1];
                     var line = text.Slice(_lines[2 * t], lineLength >= 0 ? lineLength : ~lineLength);
-                    string tag = converted is null ? labels[_classes[t]] : converted[i];
-                    Grow(ref _text, length + line.Length + tag.Length + 2 + layout.ColumnCount);
-                    if (lineLength >= 0)
-                    {
-                        line.CopyTo(_text.AsSpan(length));
-                        length += line.Length;
-                    }
-                    else
-                    {
-                        length = Rejoin(line, layout, d, fields, length);
-                    }
-                    _text[length++] = d;
-                    tag.CopyTo(_text.AsSpan(length));
-                    length += tag.Length;
-                    _text[length++] = '\n';
+                    if (lineLength >= 0) _out.Column(line);
+                    else Rejoin(line, layout, fields);
+                    _out.EndToken(converted is null ? labels[_classes[t]] : converted[i]);
                 }
-                Grow(ref _text, length + 1);
-                _text[length++] = '\n';
+                _out.EndSentence();
                 first += count;
                 at++;
             }
-            var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(length)));
-            int written = Encoding.UTF8.GetBytes(_text, 0, length, bytes, 0);
-            return new Output(bytes, written, tokens, at, documents);
+            var written = _out.Text;
+            var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(written.Length)));
+            int byteCount = Encoding.UTF8.GetBytes(written, bytes);
+            return new Output(bytes, byteCount, tokens, at, documents);
         }
 
         /// <summary>Whether the output's columns are the line as it stands: the tag (if any) last, and fields one delimiter apart.</summary>
@@ -241,26 +224,13 @@ public static class ColumnTagger
             return true;
         }
 
-        /// <summary>Writes the line's columns but the tag, then the gold tag, one delimiter apart, at <paramref name="length"/>; returns the new length.</summary>
-        private int Rejoin(ReadOnlySpan<char> line, ColumnLayout layout, char d, Span<Range> fields, int length)
+        /// <summary>Writes the line's columns but the tag, then the gold tag.</summary>
+        private void Rejoin(ReadOnlySpan<char> line, ColumnLayout layout, Span<Range> fields)
         {
-            int n = CorpusReader.Split(line, d, fields);
-            bool written = false;
+            int n = CorpusReader.Split(line, layout.Delimiter, fields);
             for (int c = 0; c < n; c++)
-            {
-                if (c == layout.TagIndex) continue;
-                if (written) _text[length++] = d;
-                line[fields[c]].CopyTo(_text.AsSpan(length));
-                length += fields[c].End.Value - fields[c].Start.Value;
-                written = true;
-            }
-            if (layout.TagIndex >= 0)
-            {
-                _text[length++] = d;
-                line[fields[layout.TagIndex]].CopyTo(_text.AsSpan(length));
-                length += fields[layout.TagIndex].End.Value - fields[layout.TagIndex].Start.Value;
-            }
-            return length;
+                if (c != layout.TagIndex) _out.Column(line[fields[c]]);
+            if (layout.TagIndex >= 0) _out.Column(line[fields[layout.TagIndex]]);
         }
 
         private static void Grow<T>(ref T[] a, int length)
