@@ -12,11 +12,27 @@ internal static class BenchCommand
         var window = new Option<int>("--window") { Description = "Window size C.", DefaultValueFactory = _ => 5 };
         var dim = new Option<int>("--dim") { Description = "Word vector dimension d.", DefaultValueFactory = _ => 50 };
         var classes = new Option<int>("--classes") { Description = "Output classes K.", DefaultValueFactory = _ => 5 };
-        var batch = new Option<string>("--batch") { Description = "Comma-separated batch sizes.", DefaultValueFactory = _ => "1,32,256" };
-        var threads = new Option<string>("--threads") { Description = "Comma-separated thread counts.", DefaultValueFactory = _ => "1,2" };
+        var batch = Cli.Sizes("--batch", "Comma-separated batch sizes.", [1, 32, 256]);
+        var threads = Cli.Sizes("--threads", "Comma-separated thread counts.", [1, 2]);
         var tokens = new Option<int>("--tokens") { Description = "Windows per timed pass (CoNLL 2003 train: ~200k).", DefaultValueFactory = _ => 200_000 };
         var vocab = new Option<int>("--vocab") { Description = "Synthetic vocabulary size (Zipfian ids).", DefaultValueFactory = _ => 20_000 };
-        var mode = new Option<string>("--mode") { Description = "train, tag or train,tag.", DefaultValueFactory = _ => "train,tag" };
+        var mode = new Option<BenchMode[]>("--mode")
+        {
+            Description = "train, tag or train,tag.",
+            AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => [BenchMode.Train, BenchMode.Tag],
+            CustomParser = result =>
+            {
+                var modes = new List<BenchMode>();
+                foreach (var m in result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+                {
+                    if (m == "train") modes.Add(BenchMode.Train);
+                    else if (m == "tag") modes.Add(BenchMode.Tag);
+                    else result.AddError($"--mode: expected train, tag or train,tag, found \"{m}\"");
+                }
+                return [.. modes];
+            },
+        };
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd or adagrad for train mode.", DefaultValueFactory = _ => OptimizerKind.Sgd };
         var precompute = new Option<int>("--precompute") { Description = "Tag mode: cache the first layer for this many frequent words (Chen & Manning 2014); 0 = off.", DefaultValueFactory = _ => 0 };
         var repetitions = new Option<int>("--repetitions") { Description = "Timed passes; the median is reported.", DefaultValueFactory = _ => 5 };
@@ -27,25 +43,17 @@ internal static class BenchCommand
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
-            var modes = new List<BenchMode>();
-            foreach (var m in (r.GetValue(mode) ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                modes.Add(m switch
-                {
-                    "train" => BenchMode.Train,
-                    "tag" => BenchMode.Tag,
-                    _ => throw new NerveException($"--mode: expected train, tag or train,tag, found \"{m}\""),
-                });
             var o = new BenchOptions
             {
                 Hidden = r.GetValue(hidden),
                 Window = r.GetValue(window),
                 Dim = r.GetValue(dim),
                 Classes = r.GetValue(classes),
-                Batches = Cli.ParseSizes(r.GetValue(batch) ?? "", "--batch"),
-                Threads = Cli.ParseSizes(r.GetValue(threads) ?? "", "--threads"),
+                Batches = r.GetValue(batch)!,
+                Threads = r.GetValue(threads)!,
                 Tokens = r.GetValue(tokens),
                 Vocabulary = r.GetValue(vocab),
-                Modes = modes,
+                Modes = r.GetValue(mode)!,
                 Optimizer = r.GetValue(optimizer),
                 Precompute = r.GetValue(precompute),
                 Repetitions = r.GetValue(repetitions),

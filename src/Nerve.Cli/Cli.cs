@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Nerve.Corpus;
+using Nerve.Jobs;
 using Nerve.Tagging;
 
 namespace Nerve.Cli;
@@ -56,64 +57,35 @@ internal static class Cli
         DefaultValueFactory = _ => (int)(NerModel.DefaultPrecomputeBytes >> 20),
     };
 
-    /// <summary>Applies --cache-mb to a loaded model; refuses a negative size.</summary>
-    public static void SetCache(NerModel model, int megabytes)
-    {
-        if (megabytes < 0) throw new NerveException($"--cache-mb must be ≥ 0, found {megabytes}");
-        model.PrecomputeBytes = (long)megabytes << 20;
-    }
-
-    /// <summary>An option value, or null when it is empty or "none" (how a flag switches off what a config file set).</summary>
-    public static string? None(string? value) => string.IsNullOrWhiteSpace(value) || value == "none" ? null : value;
-
-    /// <summary>"100,50" → [100, 50].</summary>
-    public static int[] ParseSizes(string text, string option)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var sizes = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
-                throw new NerveException($"{option}: expected comma-separated sizes ≥ 1 such as 100 or 100,50, found \"{text}\"");
-        if (sizes.Length == 0) throw new NerveException($"{option}: expected at least one size, found \"{text}\"");
-        return sizes;
-    }
-
-    /// <summary>Reads a corpus from a path or "-" (stdin).</summary>
-    public static CorpusFile ReadCorpus(string path, CorpusFormat format, int? tagColumn, bool requireTags, bool repairGlued = false)
-    {
-        var repairs = new GluedRepairLog();
-        Action<string>? repair = repairGlued ? repairs.Add : null;
-        if (path != "-" && !File.Exists(path)) throw new NerveException($"{path}: file not found");
-        CorpusFile corpus;
-        bool noGc = path != "-" && StartNoGcRegion(new FileInfo(path).Length);
-        try
-        {
-            corpus = path == "-" ? CorpusReader.Read(Console.In, "<stdin>", format, tagColumn, requireTags, repair) : CorpusReader.Read(path, format, tagColumn, requireTags, repair);
-        }
-        finally
-        {
-            if (noGc && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
-        }
-        repairs.Report(w => Console.Error.WriteLine("nerve: warning: " + w));
-        return corpus;
-    }
-
     /// <summary>
-    /// Reading keeps all it allocates (a string per distinct value, three arrays per sentence), so every collection during it copies the
-    /// whole corpus so far; without them a large file parses about twice as fast. The budget is a guess from the file
-    /// size: if reading needs more, the runtime simply ends the region and collects as usual.
+    /// A list of sizes: "100,50", or one per token ("--hidden 100 50"); with <paramref name="allowNone"/>, "none" is
+    /// the empty list. A null default leaves the option unset when not given.
     /// </summary>
-    private static bool StartNoGcRegion(long fileBytes)
+    public static Option<int[]> Sizes(string name, string description, int[]? fallback, bool allowNone = false)
     {
-        try
+        var option = new Option<int[]>(name)
         {
-            return GC.TryStartNoGCRegion(Math.Clamp(fileBytes * 12, 16L << 20, 240L << 20));
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return false; // more than this runtime allows in one region
-        }
+            Description = description,
+            AllowMultipleArgumentsPerToken = true,
+            CustomParser = result =>
+            {
+                try
+                {
+                    return result.Tokens.SelectMany(t => Jobs.Sizes.Parse(t.Value, name, allowNone)).ToArray();
+                }
+                catch (NerveException e)
+                {
+                    result.AddError(e.Message);
+                    return [];
+                }
+            },
+        };
+        if (fallback is not null) option.DefaultValueFactory = _ => fallback;
+        return option;
     }
+
+    /// <summary>A path, or "-" for stdin.</summary>
+    public static JobInput Input(string path) => path == "-" ? JobInput.FromReader(Console.In, "<stdin>") : JobInput.File(path);
 
     public static Option<bool> RepairGlued() => new("--repair-glued")
     {
@@ -121,4 +93,16 @@ internal static class Cli
     };
 
     public static string F(double v, string format = "F2") => v.ToString(format, CultureInfo.InvariantCulture);
+}
+
+/// <summary>A job's log on the console: its account on stdout, notes and warnings on stderr.</summary>
+internal sealed class ConsoleJobLog : IJobLog
+{
+    public static readonly ConsoleJobLog Instance = new();
+
+    public void Info(string line) => Console.WriteLine(line);
+
+    public void Note(string message) => Console.Error.WriteLine("nerve: note: " + message);
+
+    public void Warning(string message) => Console.Error.WriteLine("nerve: warning: " + message);
 }

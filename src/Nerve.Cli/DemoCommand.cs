@@ -1,8 +1,6 @@
 using System.CommandLine;
-using Nerve.Corpus;
-using Nerve.Evaluation;
+using Nerve.Jobs;
 using Nerve.Tagging;
-using Nerve.Training;
 
 namespace Nerve.Cli;
 
@@ -29,18 +27,17 @@ internal static class DemoCommand
             string modelPath = r.GetValue(model)!;
             if (Path.GetDirectoryName(Path.GetFullPath(modelPath)) is { } dir) Directory.CreateDirectory(dir);
             // The tuned default: configs/conll2003-en.json, trained exactly as `nerve train --config` would.
-            string config = Path.Combine(root, "configs", "conll2003-en.json");
-            var args = new List<string> { "--config", config, "--model", modelPath, "--threads", r.GetValue(threads).ToString(System.Globalization.CultureInfo.InvariantCulture) };
-            if (r.GetValue(epochs) is { } ep) args.AddRange(["--epochs", ep.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            int code = TrainCommand.Create().Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var file = TrainConfig.Read(Path.Combine(root, "configs", "conll2003-en.json"));
+            var flags = new TrainSettings { Model = modelPath, Threads = r.GetValue(threads), Epochs = r.GetValue(epochs) };
+            int code = TrainCommand.Run(TrainCommand.Options(file, flags));
             if (code != 0) return code;
             string devPath = Path.Combine(root, "data", "conll2003", "eng.testa");
 
             var m = NerModel.Load(modelPath);
-            var dev = CorpusReader.Read(devPath);
+            var dev = EvalJob.Run(m, new EvalJobOptions { Threads = r.GetValue(threads) }, JobInput.File(devPath));
             Console.WriteLine();
             Console.WriteLine($"dev ({Path.GetRelativePath(root, devPath)}), conlleval:");
-            Console.Write(ModelEvaluation.Run(m, dev.Sentences, raw: false, r.GetValue(threads)).Phrases.Format());
+            Console.Write(dev.Phrases.Format());
             Console.WriteLine();
             Console.WriteLine("sample paragraph:");
             Console.WriteLine(Sample);

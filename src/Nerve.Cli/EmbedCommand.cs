@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Nerve.Embed;
+using Nerve.Jobs;
 
 namespace Nerve.Cli;
 
@@ -38,9 +39,6 @@ internal static class EmbedCommand
             var inputs = (r.GetValue(input) ?? []).Select(p => new EmbedInput(p, ws))
                 .Concat((r.GetValue(tokens) ?? []).Select(p => new EmbedInput(p, true)))
                 .ToList();
-            if (inputs.Count == 0)
-                throw new NerveException("embed: give at least one --input or --tokens file");
-            var path = r.GetValue(output)!;
             var o = new SkipGramOptions
             {
                 Dim = r.GetValue(dim),
@@ -57,27 +55,31 @@ internal static class EmbedCommand
                 Seed = r.GetValue(seed),
                 Lowercase = !r.GetValue(keepCase),
             };
-            o.Validate();
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (dir is not null && !Directory.Exists(dir))
-                throw new NerveException($"{path}: directory {dir} does not exist");
-
-            var corpus = EmbedCorpus.Read(inputs, o.Lowercase, o.MinCount);
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read {corpus.RawTokenCount:N0} tokens in {corpus.LineCount:N0} lines; vocabulary {corpus.Words.Count:N0} words (min count {o.MinCount}), {corpus.TokenCount:N0} tokens kept"));
+            var path = r.GetValue(output)!;
             var quietMode = r.GetValue(quiet);
-            SkipGramProgress final = default;
-            var model = SkipGramTrainer.Train(corpus, o, p =>
-            {
-                final = p;
-                if (!quietMode)
-                    Console.Error.Write($"\rprogress {Cli.F(100 * p.Fraction, "F1")}%  words/s/thread {Cli.F(p.WordsPerSecondPerThread, "N0")}  lr {Cli.F(p.LearningRate, "F6")}  loss {Cli.F(p.Loss, "F4")}  ");
-            });
-            if (!quietMode)
-                Console.Error.WriteLine();
-            model.Save(path);
+            var (model, final) = EmbedJob.Run(new EmbedJobOptions { Inputs = inputs, OutputPath = path, Training = o }, new ConsoleProgress(quietMode, o.MinCount));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {model.Count} words × {model.Dim} in {Cli.F(final.Elapsed.TotalSeconds, "F1")} s: {Cli.F(final.WordsPerSecond, "N0")} words/s ({Cli.F(final.WordsPerSecondPerThread, "N0")} per thread × {o.Threads}; {Cli.F(final.WordsPerCpuSecond, "N0")} per CPU-second), loss {Cli.F(final.Loss, "F4")}; wrote {path}"));
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>The corpus summary on stderr, then a progress line rewritten in place unless quiet.</summary>
+    private sealed class ConsoleProgress(bool quiet, int minCount) : IEmbedProgress
+    {
+        public void CorpusRead(EmbedCorpus corpus)
+            => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"read {corpus.RawTokenCount:N0} tokens in {corpus.LineCount:N0} lines; vocabulary {corpus.Words.Count:N0} words (min count {minCount}), {corpus.TokenCount:N0} tokens kept"));
+
+        public void Progress(SkipGramProgress p)
+        {
+            if (!quiet)
+                Console.Error.Write($"\rprogress {Cli.F(100 * p.Fraction, "F1")}%  words/s/thread {Cli.F(p.WordsPerSecondPerThread, "N0")}  lr {Cli.F(p.LearningRate, "F6")}  loss {Cli.F(p.Loss, "F4")}  ");
+        }
+
+        public void Trained()
+        {
+            if (!quiet)
+                Console.Error.WriteLine();
+        }
     }
 }

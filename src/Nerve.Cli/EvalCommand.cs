@@ -1,11 +1,9 @@
 using System.CommandLine;
-using Nerve.Corpus;
-using Nerve.Evaluation;
-using Nerve.Tagging;
+using Nerve.Jobs;
 
 namespace Nerve.Cli;
 
-/// <summary>`nerve eval`: tags a gold corpus and prints the conlleval block and a token confusion matrix.</summary>
+/// <summary>`nerve eval`: tags a gold corpus and prints the conlleval block and a token confusion matrix (<see cref="EvalJob"/>).</summary>
 internal static class EvalCommand
 {
     public static Command Create()
@@ -25,13 +23,17 @@ internal static class EvalCommand
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
-            var m = NerModel.Load(r.GetValue(model)!);
-            Cli.SetCache(m, r.GetValue(cacheMb));
-            var corpus = Cli.ReadCorpus(r.GetValue(data)!, r.GetValue(format), r.GetValue(tagColumn), requireTags: true, r.GetValue(repair));
-            bool isRaw = r.GetValue(raw);
-            if (!isRaw && m.Scheme == TagScheme.IO)
-                Console.Error.WriteLine("nerve: note: the model's labels are IO; conlleval finds no phrases in IO labels without --raw");
-            var e = ModelEvaluation.Run(m, corpus.Sentences, isRaw, r.GetValue(threads));
+            var options = new EvalJobOptions
+            {
+                ModelPath = r.GetValue(model)!,
+                Format = r.GetValue(format),
+                TagColumn = r.GetValue(tagColumn),
+                Raw = r.GetValue(raw),
+                Threads = r.GetValue(threads),
+                RepairGlued = r.GetValue(repair),
+                CacheMb = r.GetValue(cacheMb),
+            };
+            var e = EvalJob.Run(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
             Console.Write(e.Phrases.Format());
             if (!r.GetValue(noMatrix))
             {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nerve.Jobs;
 using Nerve.Model;
 using Nerve.Training;
 
@@ -20,7 +21,7 @@ internal static class TrainCommand
         var dim = new Option<int>("--dim") { Description = "Word vector dimension without --embeddings.", DefaultValueFactory = _ => 50 };
         var minCount = new Option<int>("--min-count") { Description = "Training words seen fewer times (and not in the vectors) become UUUNKKK.", DefaultValueFactory = _ => 2 };
         var window = new Option<int>("--window") { Description = "Window size C (odd).", DefaultValueFactory = _ => 5 };
-        var hidden = new Option<string>("--hidden") { Description = "Hidden layer sizes, e.g. 100 or 100,50.", DefaultValueFactory = _ => "100" };
+        var hidden = Cli.Sizes("--hidden", "Hidden layer sizes, e.g. 100 or 100,50.", [100]);
         var activation = new Option<ActivationKind>("--activation") { Description = "tanh, sigmoid, relu or hardtanh.", DefaultValueFactory = _ => ActivationKind.Tanh };
         var output = new Option<OutputKind>("--output") { Description = "softmax over all tags, sigmoid for one --positive tag against O (PA4 2012), or crf (sentence-level log-likelihood, trained in BIOES).", DefaultValueFactory = _ => OutputKind.Softmax };
         var positive = new Option<string?>("--positive") { Description = "The positive tag of the sigmoid head (default: the only non-O tag)." };
@@ -38,10 +39,10 @@ internal static class TrainCommand
         var hogwild = new Option<bool>("--hogwild") { Description = "Batch-1 SGD on --threads threads at once, lock-free (HOGWILD!, Recht et al. 2011); not deterministic for more than one thread. Needs --batch 1 --optimizer sgd, a softmax or sigmoid head, no --l2, dropout or --clip." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from MODEL.ckpt (same options)." };
         var caps = new Option<bool>("--caps") { Description = "Add a capitalisation feature (lower, Title, UPPER, mIxed, digits, other) of the original-case word." };
-        var prefixes = new Option<string?>("--prefix") { Description = "Lowercased prefix lengths with their own embeddings, e.g. 3 or 2,3 (\"none\": no prefixes)." };
-        var suffixes = new Option<string?>("--suffix") { Description = "Lowercased suffix lengths with their own embeddings, e.g. 2,3 (\"none\": no suffixes)." };
+        var prefixes = Cli.Sizes("--prefix", "Lowercased prefix lengths with their own embeddings, e.g. 3 or 2,3 (\"none\": no prefixes).", null, allowNone: true);
+        var suffixes = Cli.Sizes("--suffix", "Lowercased suffix lengths with their own embeddings, e.g. 2,3 (\"none\": no suffixes).", null, allowNone: true);
         var gazetteers = new Option<string?>("--gazetteers") { Description = "Directory of gazetteer lists (TYPE<TAB>entry lines, or one entry per line typed by the file name): B/I/none features per type (\"none\": no gazetteers)." };
-        var featureDim = new Option<string?>("--feature-dims") { Description = "Embedding sizes of caps, affix and gazetteer features, e.g. 5,10,4." };
+        var featureDim = Cli.Sizes("--feature-dims", "Embedding sizes of caps, affix and gazetteer features, e.g. 5,10,4.", null);
         var inputDropout = new Option<double>("--input-dropout") { Description = "Dropout on the window input.", DefaultValueFactory = _ => d.InputDropout };
         var hiddenDropout = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden layers' outputs.", DefaultValueFactory = _ => d.HiddenDropout };
         var clip = new Option<double>("--clip") { Description = "Clip each update's gradient to this L2 norm (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
@@ -55,78 +56,76 @@ internal static class TrainCommand
             optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, hogwild, resume,
             caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, config,
         };
-        cmd.SetAction(parsed => Cli.Guard(() =>
+        cmd.SetAction(r => Cli.Guard(() =>
         {
-            var r = ConfigFile.Apply(cmd, parsed, config);
-                        if (r.GetValue(train) is null) throw new NerveException("--train is required (on the command line or in --config)");
-            if (r.GetValue(model) is null) throw new NerveException("--model is required");
-            var fd = r.GetValue(featureDim) is { } fdText ? Cli.ParseSizes(fdText, "--feature-dims") : [5, 10, 4];
-            if (fd.Length != 3) throw new NerveException("--feature-dims: expected three sizes (caps, affix, gazetteer), e.g. 5,10,4");
-            var job = new TrainJobOptions
+            // Only the flags given on the command line: they override the config file, which overrides the defaults.
+            T? Ref<T>(Option<T> o) where T : class? => r.GetResult(o) is { Implicit: false } ? r.GetValue(o) : null;
+            T? Val<T>(Option<T> o) where T : struct => r.GetResult(o) is { Implicit: false } ? r.GetValue(o) : null;
+            var flags = new TrainSettings
             {
-                TrainPath = r.GetValue(train)!,
-                DevPath = r.GetValue(dev),
-                ModelPath = r.GetValue(model)!,
-                Format = r.GetValue(format),
+                Train = Ref(train),
+                Dev = Ref(dev),
+                Model = Ref(model),
+                Format = Val(format),
                 TagColumn = r.GetValue(tagColumn),
-                EmbeddingsPath = Cli.None(r.GetValue(embeddings)),
-                VocabPath = r.GetValue(vocab),
-                Dim = r.GetValue(dim),
-                MinCount = r.GetValue(minCount),
-                Window = r.GetValue(window),
-                Hidden = Cli.ParseSizes(r.GetValue(hidden)!, "--hidden"),
-                Activation = r.GetValue(activation),
-                Output = r.GetValue(output),
-                Positive = r.GetValue(positive),
-                Lowercase = !r.GetValue(noLower),
-                Resume = r.GetValue(resume),
-                GraphEngine = r.GetValue(engine) == "graph",
-                RepairGlued = r.GetValue(repair),
-                Features = new Nerve.Features.FeatureOptions
-                {
-                    Caps = r.GetValue(caps),
-                    Prefixes = Cli.None(r.GetValue(prefixes)) is { } p ? Cli.ParseSizes(p, "--prefix") : [],
-                    Suffixes = Cli.None(r.GetValue(suffixes)) is { } sfx ? Cli.ParseSizes(sfx, "--suffix") : [],
-                    Gazetteers = Cli.None(r.GetValue(gazetteers)),
-                    CapsDim = fd[0],
-                    AffixDim = fd[1],
-                    GazetteerDim = fd[2],
-                },
-                Training = new TrainOptions
-                {
-                    Optimizer = r.GetValue(optimizer),
-                    LearningRate = r.GetValue(lr),
-                    LearningRateDecay = r.GetValue(lrDecay),
-                    L2 = r.GetValue(l2),
-                    Epochs = r.GetValue(epochs),
-                    Batch = r.GetValue(batch),
-                    Patience = r.GetValue(patience),
-                    FixEmbeddings = r.GetValue(fix),
-                    Seed = r.GetValue(seed),
-                    Threads = r.GetValue(threads),
-                    Hogwild = r.GetValue(hogwild),
-                    InputDropout = r.GetValue(inputDropout),
-                    HiddenDropout = r.GetValue(hiddenDropout),
-                    ClipNorm = r.GetValue(clip),
-                },
+                Embeddings = Ref(embeddings),
+                Vocab = Ref(vocab),
+                Dim = Val(dim),
+                MinCount = Val(minCount),
+                Window = Val(window),
+                Hidden = Ref(hidden),
+                Activation = Val(activation),
+                Output = Val(output),
+                Positive = Ref(positive),
+                Optimizer = Val(optimizer),
+                LearningRate = Val(lr),
+                LearningRateDecay = Val(lrDecay),
+                L2 = Val(l2),
+                Epochs = Val(epochs),
+                Batch = Val(batch),
+                Patience = Val(patience),
+                FixEmbeddings = Val(fix),
+                KeepCase = Val(noLower),
+                Seed = Val(seed),
+                Threads = Val(threads),
+                Hogwild = Val(hogwild),
+                Resume = Val(resume),
+                Caps = Val(caps),
+                Prefix = Ref(prefixes),
+                Suffix = Ref(suffixes),
+                Gazetteers = Ref(gazetteers),
+                FeatureDims = Ref(featureDim),
+                InputDropout = Val(inputDropout),
+                HiddenDropout = Val(hiddenDropout),
+                Clip = Val(clip),
+                Engine = Ref(engine),
+                RepairGlued = Val(repair),
             };
-            foreach (var path in new[] { job.TrainPath, job.DevPath, job.EmbeddingsPath, job.VocabPath })
-                if (path is not null && !File.Exists(path)) throw new NerveException($"{path}: file not found");
-            if (job.Features.Gazetteers is { } gz && !Directory.Exists(gz)) throw new NerveException($"{gz}: gazetteer directory not found");
-            return Run(job);
+            var file = r.GetValue(config) is { } path ? TrainConfig.Read(path) : null;
+            return Run(Options(file, flags));
         }));
         return cmd;
+    }
+
+    /// <summary>The defaults of `nerve train` (all cores), then the config file's settings, then the flags'.</summary>
+    public static TrainJobOptions Options(TrainSettings? file, TrainSettings? flags)
+    {
+        var o = new TrainJobOptions { TrainPath = "", ModelPath = "", Training = new TrainOptions { Threads = Environment.ProcessorCount } };
+        if (file is not null) o = file.ApplyTo(o);
+        if (flags is not null) o = flags.ApplyTo(o);
+        return o;
     }
 
     /// <summary>Trains with progress and Ctrl+C handling; shared with `nerve demo`.</summary>
     public static int Run(TrainJobOptions job)
     {
+        TrainJob.Validate(job);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
         try
         {
-            var (_, result) = TrainingProgress.Run(obs => TrainJob.Run(job, obs, Console.Out, w => Console.Error.WriteLine("nerve: warning: " + w), cancel.Token));
+            var (_, result) = TrainingProgress.Run(obs => TrainJob.Run(job, obs, ConsoleJobLog.Instance, cancel.Token));
             if (result.Interrupted)
             {
                 Console.Error.WriteLine($"nerve: interrupted; state saved to {TrainJob.CheckpointPath(job.ModelPath)}; run the same command with --resume to continue");

@@ -1,5 +1,6 @@
 using Nerve.Corpus;
 using Nerve.Model;
+using Nerve.Jobs;
 using Nerve.Training;
 
 namespace Nerve.Tests;

@@ -2,6 +2,7 @@ using Nerve.Corpus;
 using Nerve.Features;
 using Nerve.Model;
 using Nerve.Tagging;
+using Nerve.Jobs;
 using Nerve.Training;
 
 namespace Nerve.Tests;

@@ -1,5 +1,6 @@
 using Nerve.Model;
 using Nerve.Numerics;
+using Nerve.Jobs;
 using Nerve.Training;
 using Xunit;
 

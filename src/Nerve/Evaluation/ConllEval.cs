@@ -167,7 +167,7 @@ public static class ConllEval
 
     // Perl's split(/DELIM/, line) with no limit: leading empty fields stay, trailing ones are dropped,
     // a match may not end where the current field starts, captured groups become fields.
-    private static Func<string, List<string>> CreateSplitter(string delimiter)
+    internal static Func<string, List<string>> CreateSplitter(string delimiter)
     {
         if (delimiter == " ")
             return line => DropTrailingEmpty([.. line.Split(' ')]);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using Nerve.Model;
 using Nerve.Tagging;
 
@@ -54,15 +55,30 @@ public sealed record BenchResult(
     public string ToJson()
     {
         var o = Options;
-        var s = new StringBuilder();
-        s.Append(CultureInfo.InvariantCulture, $"{{\"impl\":\"nerve\",\"mode\":\"{(Mode == BenchMode.Train ? "train" : "tag")}\",");
-        s.Append(CultureInfo.InvariantCulture, $"\"optimizer\":\"{(Mode == BenchMode.Train ? o.Optimizer.ToString().ToLowerInvariant() : "none")}\",");
-        s.Append(CultureInfo.InvariantCulture, $"\"hidden\":{o.Hidden},\"window\":{o.Window},\"dim\":{o.Dim},\"classes\":{o.Classes},\"vocab\":{o.Vocabulary},");
-        s.Append(CultureInfo.InvariantCulture, $"\"batch\":{Batch},\"threads\":{Threads},\"workers\":{Workers},\"tokens\":{o.Tokens},\"repetitions\":{o.Repetitions},");
-        s.Append(CultureInfo.InvariantCulture, $"\"precompute\":{(Mode == BenchMode.Tag ? o.Precompute : 0)},");
-        s.Append(CultureInfo.InvariantCulture, $"\"tokens_per_s\":{Median:F0},\"median\":{Median:F0},\"min\":{Min:F0},\"max\":{Max:F0},");
-        s.Append(CultureInfo.InvariantCulture, $"\"peak_working_set_mb\":{PeakWorkingSet / (1024.0 * 1024):F1},\"allocated_bytes_per_token\":{AllocatedBytesPerToken:F2}}}");
-        return s.ToString();
+        static double Round(double v, int digits) => Math.Round(v, digits, MidpointRounding.AwayFromZero);
+        return new JsonObject
+        {
+            ["impl"] = "nerve",
+            ["mode"] = Mode == BenchMode.Train ? "train" : "tag",
+            ["optimizer"] = Mode == BenchMode.Train ? o.Optimizer.ToString().ToLowerInvariant() : "none",
+            ["hidden"] = o.Hidden,
+            ["window"] = o.Window,
+            ["dim"] = o.Dim,
+            ["classes"] = o.Classes,
+            ["vocab"] = o.Vocabulary,
+            ["batch"] = Batch,
+            ["threads"] = Threads,
+            ["workers"] = Workers,
+            ["tokens"] = o.Tokens,
+            ["repetitions"] = o.Repetitions,
+            ["precompute"] = Mode == BenchMode.Tag ? o.Precompute : 0,
+            ["tokens_per_s"] = Round(Median, 0),
+            ["median"] = Round(Median, 0),
+            ["min"] = Round(Min, 0),
+            ["max"] = Round(Max, 0),
+            ["peak_working_set_mb"] = Round(PeakWorkingSet / (1024.0 * 1024), 1),
+            ["allocated_bytes_per_token"] = Round(AllocatedBytesPerToken, 2),
+        }.ToJsonString();
     }
 }
 

@@ -4,10 +4,11 @@ using Nerve.Corpus;
 using Nerve.Features;
 using Nerve.Model;
 using Nerve.Tagging;
+using Nerve.Training;
 
-namespace Nerve.Training;
+namespace Nerve.Jobs;
 
-/// <summary>Everything `nerve train` needs: data, architecture and training options.</summary>
+/// <summary>Everything `nerve train` needs: data, architecture and training options (config files bind to it: <see cref="TrainConfig"/>).</summary>
 public sealed record TrainJobOptions
 {
     public required string TrainPath { get; init; }
@@ -45,16 +46,27 @@ public static class TrainJob
 {
     public static string CheckpointPath(string modelPath) => modelPath + ".ckpt";
 
-    public static (NerModel Model, TrainResult Result) Run(TrainJobOptions o, ITrainingObserver? observer = null, TextWriter? log = null, Action<string>? warn = null, CancellationToken cancel = default)
+    /// <summary>Fails on a missing input file or gazetteer folder, or an invalid training option.</summary>
+    public static void Validate(TrainJobOptions o)
     {
+        if (string.IsNullOrEmpty(o.TrainPath)) throw new NerveException("--train is required (on the command line or in --config)");
+        if (string.IsNullOrEmpty(o.ModelPath)) throw new NerveException("--model is required");
+        foreach (var path in new[] { o.TrainPath, o.DevPath, o.EmbeddingsPath, o.VocabPath })
+            if (path is not null && !File.Exists(path)) throw new NerveException($"{path}: file not found");
+        if (o.Features.Gazetteers is { } gz && !Directory.Exists(gz)) throw new NerveException($"{gz}: gazetteer directory not found");
+    }
+
+    public static (NerModel Model, TrainResult Result) Run(TrainJobOptions o, ITrainingObserver? observer = null, IJobLog? log = null, CancellationToken cancel = default)
+    {
+        Validate(o);
         o.Training.Validate(o.Output, manualEngine: !o.GraphEngine);
         var repairs = new GluedRepairLog();
         Action<string>? repair = o.RepairGlued ? repairs.Add : null;
         var train = CorpusReader.Read(o.TrainPath, o.Format, o.TagColumn, repairGlued: repair);
         var dev = o.DevPath is null ? null : CorpusReader.Read(o.DevPath, o.Format, o.TagColumn, repairGlued: repair);
-        if (warn is not null) repairs.Report(warn);
-        log?.WriteLine($"train: {o.TrainPath}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
-        if (dev is not null) log?.WriteLine($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
+        if (log is not null) repairs.Report(log.Warning);
+        log?.Info($"train: {o.TrainPath}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
+        if (dev is not null) log?.Info($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
         var scheme = Tags.Detect(train.Sentences.Select(s => (IReadOnlyList<string>)s.Tags));
         // The CRF learns BIOES transitions (converted back for output and scoring); IO corpora keep IO.
         var labelScheme = o.Output == OutputKind.Crf && scheme != TagScheme.IO ? TagScheme.BIOES : scheme;
@@ -66,7 +78,7 @@ public static class TrainJob
         if (o.EmbeddingsPath is not null)
         {
             vectors = WordVectors.Load(o.EmbeddingsPath, o.VocabPath);
-            log?.WriteLine($"vectors: {o.EmbeddingsPath}: {vectors.Count} words × {vectors.Dim}");
+            log?.Info($"vectors: {o.EmbeddingsPath}: {vectors.Count} words × {vectors.Dim}");
         }
         var words = BuildVocabulary(train.Sentences, vectors, o);
         var featurizer = Featurizer.Build(words, o.Features, train.Sentences);
@@ -86,8 +98,8 @@ public static class TrainJob
         network.Initialize(rng, vectors is null ? 0.1 : VectorScale(vectors));
         int copied = vectors is null ? 0 : CopyVectors(network, words, vectors);
         if (config.Features.Count > 1)
-            log?.WriteLine("features: " + string.Join(", ", config.Features.Select(f => $"{f.Name} {f.Size}×{f.Dim}")) + (featurizer.Gazetteer is { } g ? $" ({g.Entries} gazetteer entries)" : ""));
-        log?.WriteLine($"vocabulary: {words.Count} words ({copied} from the vectors), scheme {scheme}{(labelScheme != scheme ? $" (trained as {labelScheme})" : "")}, labels {string.Join(" ", labels)}");
+            log?.Info("features: " + string.Join(", ", config.Features.Select(f => $"{f.Name} {f.Size}×{f.Dim}")) + (featurizer.Gazetteer is { } g ? $" ({g.Entries} gazetteer entries)" : ""));
+        log?.Info($"vocabulary: {words.Count} words ({copied} from the vectors), scheme {scheme}{(labelScheme != scheme ? $" (trained as {labelScheme})" : "")}, labels {string.Join(" ", labels)}");
 
         var info = new Dictionary<string, string>(StringComparer.Ordinal)
         {

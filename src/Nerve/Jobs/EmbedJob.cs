@@ -1,0 +1,52 @@
+using Nerve.Embed;
+
+namespace Nerve.Jobs;
+
+/// <summary>What `nerve embed` does: the text files to read, where to write the vectors, and how to train them.</summary>
+public sealed record EmbedJobOptions
+{
+    public required IReadOnlyList<EmbedInput> Inputs { get; init; }
+    /// <summary>Vectors in word2vec text format; gzipped if the name ends in .gz.</summary>
+    public required string OutputPath { get; init; }
+    public SkipGramOptions Training { get; init; } = new();
+}
+
+/// <summary>How an embedding job reports: once the corpus is read, then as training goes.</summary>
+public interface IEmbedProgress
+{
+    void CorpusRead(EmbedCorpus corpus);
+
+    void Progress(SkipGramProgress progress);
+
+    /// <summary>Training is over; the vectors are saved next.</summary>
+    void Trained();
+}
+
+/// <summary>The trained vectors and the last progress report (speed, loss, elapsed time).</summary>
+public sealed record EmbedJobResult(SkipGramModel Model, SkipGramProgress Final);
+
+/// <summary>Skip-gram vectors with subword n-grams from raw text, saved to <see cref="EmbedJobOptions.OutputPath"/>.</summary>
+public static class EmbedJob
+{
+    public static EmbedJobResult Run(EmbedJobOptions o, IEmbedProgress? progress = null, CancellationToken cancel = default)
+    {
+        if (o.Inputs.Count == 0)
+            throw new NerveException("embed: give at least one --input or --tokens file");
+        o.Training.Validate();
+        var dir = Path.GetDirectoryName(Path.GetFullPath(o.OutputPath));
+        if (dir is not null && !Directory.Exists(dir))
+            throw new NerveException($"{o.OutputPath}: directory {dir} does not exist");
+
+        var corpus = EmbedCorpus.Read(o.Inputs, o.Training.Lowercase, o.Training.MinCount);
+        progress?.CorpusRead(corpus);
+        SkipGramProgress final = default;
+        var model = SkipGramTrainer.Train(corpus, o.Training, p =>
+        {
+            final = p;
+            progress?.Progress(p);
+        }, cancel);
+        progress?.Trained();
+        model.Save(o.OutputPath);
+        return new EmbedJobResult(model, final);
+    }
+}

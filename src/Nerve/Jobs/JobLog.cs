@@ -1,0 +1,63 @@
+namespace Nerve.Jobs;
+
+/// <summary>Where a job reports what it did; the library writes nothing to the console itself.</summary>
+public interface IJobLog
+{
+    /// <summary>A line of the job's account (what was read, what was built).</summary>
+    void Info(string line);
+
+    /// <summary>Something the user should know that is not a problem.</summary>
+    void Note(string message);
+
+    /// <summary>Something that was accepted but may be wrong (e.g. a repaired line).</summary>
+    void Warning(string message);
+}
+
+/// <summary>A log that drops everything.</summary>
+public sealed class NullJobLog : IJobLog
+{
+    public static readonly NullJobLog Instance = new();
+
+    public void Info(string line) { }
+
+    public void Note(string message) { }
+
+    public void Warning(string message) { }
+}
+
+/// <summary>A job's input: a file, or a reader the caller owns (stdin, an HTTP request body).</summary>
+public sealed record JobInput
+{
+    private JobInput(string name, string? path, TextReader? reader)
+    {
+        Name = name;
+        Path = path;
+        Reader = reader;
+    }
+
+    /// <summary>What errors call the input: the path, or e.g. "&lt;stdin&gt;".</summary>
+    public string Name { get; }
+
+    public string? Path { get; }
+
+    public TextReader? Reader { get; }
+
+    public static JobInput File(string path) => new(path, path, null);
+
+    public static JobInput FromReader(TextReader reader, string name) => new(name, null, reader);
+
+    /// <summary>Fails with "PATH: file not found" for a missing file.</summary>
+    public void CheckExists()
+    {
+        if (Path is not null && !System.IO.File.Exists(Path)) throw new NerveException($"{Path}: file not found");
+    }
+
+    /// <summary>Runs <paramref name="read"/> on the input: a file is opened as UTF-8 (BOM skipped) and closed after.</summary>
+    internal T Read<T>(Func<TextReader, T> read)
+    {
+        CheckExists();
+        if (Reader is not null) return read(Reader);
+        using var reader = Corpus.CorpusReader.OpenText(Path!);
+        return read(reader);
+    }
+}
