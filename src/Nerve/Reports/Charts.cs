@@ -8,7 +8,7 @@ public sealed record LineSeries(string Name, IReadOnlyList<double> X, IReadOnlyL
 
 /// <summary>
 /// Several series of y against a numeric x, e.g. train and dev F1 per epoch, or F1 against a hyperparameter's values
-/// (<see cref="LogX"/> for learning rates).
+/// (<see cref="LogX"/> for learning rates). When every x is a whole number, x ticks are whole numbers too.
 /// </summary>
 public sealed class LineChart : Chart
 {
@@ -44,7 +44,8 @@ public sealed class LineChart : Chart
                 (yMin, yMax) = (Math.Min(yMin, s.Y[i]), Math.Max(yMax, s.Y[i]));
             }
         }
-        var xs = LogX ? Ticks.Log(xMin, xMax) : Ticks.Linear(xMin, xMax);
+        bool integers = Series.All(s => s.X.All(x => x == Math.Floor(x)));
+        var xs = LogX ? Ticks.Log(xMin, xMax) : Ticks.Linear(xMin, xMax, integers: integers);
         var ys = Ticks.Linear(YMin ?? yMin, YMax ?? yMax);
         var p = Plot(56, 140);
         XAxis(sb, xs, p, grid: true);
@@ -147,6 +148,8 @@ public sealed class HeatmapChart : Chart
     public double[,] Values { get; }
     /// <summary>Invariant .NET format of the value written in each cell, e.g. "0" for counts or "0.0" for percentages.</summary>
     public string ValueFormat { get; set; } = "0.##";
+    /// <summary>Colour by log(1 + v − min), so that small off-diagonal counts show beside a large diagonal.</summary>
+    public bool LogColour { get; set; }
 
     protected override string Kind => "heatmap";
 
@@ -180,6 +183,8 @@ public sealed class HeatmapChart : Chart
             for (int c = 0; c < cols; c++)
             {
                 double v = Values[r, c], t = max > min ? (v - min) / (max - min) : 0;
+                if (LogColour && max > min)
+                    t = Math.Log(1 + v - min) / Math.Log(1 + max - min);
                 string text = v.ToString(ValueFormat, CultureInfo.InvariantCulture);
                 double x = p.L + c * cw, y = p.T + r * ch;
                 sb.Append(CultureInfo.InvariantCulture,
@@ -189,7 +194,7 @@ public sealed class HeatmapChart : Chart
                     $"<text class=\"cell-value{(t > 0.55 ? " strong" : "")}\" x=\"{Svg.Num(x + cw / 2)}\" y=\"{Svg.Num(y + ch / 2)}\" dy=\"0.32em\" text-anchor=\"middle\">{Svg.Escape(text)}</text>");
             }
         sb.Append("</g>");
-        // Colour scale: ten steps from min (bottom) to max (top).
+        // Colour scale: ten steps from min (bottom) to max (top), linear in t.
         double sx = p.R + 24, sh = Math.Min(200, p.B - p.T);
         sb.Append("<g class=\"scale\">");
         for (int i = 0; i < 10; i++)

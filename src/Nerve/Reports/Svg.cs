@@ -5,7 +5,7 @@ namespace Nerve.Reports;
 
 /// <summary>
 /// The shared look and the text primitives of Nerve's SVG charts: a theme in CSS (light, and dark under
-/// <c>prefers-color-scheme</c>), the Okabe–Ito palette, invariant numbers and XML escaping.
+/// <c>prefers-color-scheme</c>; marks take <c>currentColor</c>), the Okabe–Ito palette, invariant numbers and XML escaping.
 /// </summary>
 public static class Svg
 {
@@ -48,20 +48,24 @@ public static class Svg
     private static string BuildCss()
     {
         var sb = new StringBuilder();
-        sb.Append("svg.nerve-chart{color:#1f2328;--bg:#ffffff;--grid:#d8dee4;--cell:#0072B2;--cell-text:#ffffff;font:12px system-ui,-apple-system,'Segoe UI',sans-serif}");
-        sb.Append("@media (prefers-color-scheme:dark){svg.nerve-chart{color:#e6edf3;--bg:#0d1117;--grid:#30363d;--cell:#56B4E9;--cell-text:#000000}}");
-        sb.Append("svg.nerve-chart .bg{fill:var(--bg)}");
+        // Plain colours rather than CSS variables, which some SVG renderers outside browsers ignore.
+        sb.Append("svg.nerve-chart{color:#1f2328;font:12px system-ui,-apple-system,'Segoe UI',sans-serif}");
+        sb.Append("svg.nerve-chart .bg{fill:#ffffff}");
         sb.Append("svg.nerve-chart text{fill:currentColor}");
         sb.Append("svg.nerve-chart .title{font-size:15px;font-weight:600}");
         sb.Append("svg.nerve-chart .axis-title{font-size:13px}");
         sb.Append("svg.nerve-chart .domain,svg.nerve-chart .tick line{stroke:currentColor;fill:none}");
-        sb.Append("svg.nerve-chart .grid{stroke:var(--grid)}");
+        sb.Append("svg.nerve-chart .tick line.grid{stroke:#d8dee4}");
         sb.Append("svg.nerve-chart .line{fill:none;stroke:currentColor;stroke-width:2}");
         sb.Append("svg.nerve-chart .point,svg.nerve-chart .bar,svg.nerve-chart .swatch{fill:currentColor}");
         sb.Append("svg.nerve-chart.scatter .point{fill-opacity:.8}");
-        sb.Append("svg.nerve-chart .cell,svg.nerve-chart .scale rect{fill:var(--cell)}");
+        sb.Append("svg.nerve-chart .cell,svg.nerve-chart .scale rect{fill:#0072B2}");
+        sb.Append("svg.nerve-chart .cell{stroke:#ffffff;stroke-width:1}");
         sb.Append("svg.nerve-chart .cell-value{font-size:11px}");
-        sb.Append("svg.nerve-chart .cell-value.strong{fill:var(--cell-text)}");
+        sb.Append("svg.nerve-chart text.cell-value.strong{fill:#ffffff}");
+        sb.Append("@media (prefers-color-scheme:dark){svg.nerve-chart{color:#e6edf3}svg.nerve-chart .bg{fill:#0d1117}" +
+            "svg.nerve-chart .tick line.grid{stroke:#30363d}svg.nerve-chart .cell,svg.nerve-chart .scale rect{fill:#56B4E9}svg.nerve-chart .cell{stroke:#0d1117}" +
+            "svg.nerve-chart text.cell-value.strong{fill:#000000}}");
         for (int i = 0; i < Palette.Count; i++)
             sb.Append(CultureInfo.InvariantCulture, $"svg.nerve-chart .c{i}{{color:{Palette[i]}}}");
         return sb.ToString();

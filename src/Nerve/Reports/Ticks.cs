@@ -59,9 +59,10 @@ public static class Ticks
 
     /// <summary>
     /// A linear scale covering [<paramref name="min"/>, <paramref name="max"/>], widened outward to whole steps, with
-    /// about <paramref name="target"/> intervals. An empty range is widened to one unit around its value.
+    /// about <paramref name="target"/> intervals. An empty range is widened to one unit around its value. With
+    /// <paramref name="integers"/> (e.g. epochs) the step is at least 1.
     /// </summary>
-    public static AxisScale Linear(double min, double max, int target = 5)
+    public static AxisScale Linear(double min, double max, int target = 5, bool integers = false)
     {
         CheckFinite(min, max);
         if (target < 1)
@@ -74,6 +75,8 @@ public static class Ticks
             (min, max) = (min - pad, max + pad);
         }
         double step = NiceStep((max - min) / target);
+        if (integers)
+            step = Math.Max(step, 1);
         // Ticks are whole multiples of the step: i * step, so no error accumulates across ticks.
         long first = (long)Math.Floor(min / step + 1e-9), last = (long)Math.Ceiling(max / step - 1e-9);
         var ticks = new double[last - first + 1];

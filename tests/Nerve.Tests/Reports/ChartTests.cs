@@ -33,7 +33,8 @@ public class ChartTests
         Assert.All(series, g => Assert.Equal(4, ByClass(g, "point").Count()));
         Assert.All(series, g => Assert.Single(ByClass(g, "line")));
         Assert.Equal(["0", "20", "40", "60", "80", "100"], AxisLabels(svg, "y"));
-        Assert.Equal(["1.0", "1.5", "2.0", "2.5", "3.0", "3.5", "4.0"], AxisLabels(svg, "x"));
+        Assert.Equal(["1", "2", "3", "4"], AxisLabels(svg, "x")); // whole epochs: no 1.5
+        Assert.Equal(["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"], AxisLabels(Parse(new LineChart().Add("a", [0, 0.5, 1], [1, 2, 3])), "x"));
         Assert.Equal("epoch", ByClass(svg, "axis-title").Single(e => HasClass(e, "x")).Value);
         Assert.Equal("F1", ByClass(svg, "axis-title").Single(e => HasClass(e, "y")).Value);
         Assert.Equal("F1 per epoch", ByClass(svg, "title").Single().Value);
@@ -163,6 +164,17 @@ public class ChartTests
         Assert.Equal("1", (string?)cells[0].Attribute("fill-opacity")); // the maximum is the darkest
         Assert.Equal(10, ByClass(svg, "scale").Single().Elements(S + "rect").Count());
         Assert.Equal(["0", "90"], ByClass(svg, "scale").Single().Elements(S + "text").Select(t => t.Value));
+    }
+
+    [Fact]
+    public void A_log_colour_scale_lifts_small_counts()
+    {
+        var values = new double[,] { { 1000, 9 }, { 0, 500 } };
+        string Opacity(bool log) => (string)ByClass(Parse(new HeatmapChart(["a", "b"], ["a", "b"], values) { LogColour = log }), "cell")
+            .ElementAt(1).Attribute("fill-opacity")!;
+
+        Assert.Equal("0.049", Opacity(false)); // 0.04 + 0.96 * 9/1000
+        Assert.Equal("0.36", Opacity(true)); // 0.04 + 0.96 * ln 10 / ln 1001
     }
 
     [Fact]

@@ -61,6 +61,13 @@ public class TicksTests
     }
 
     [Fact]
+    public void Integer_ticks_never_step_below_one()
+    {
+        Assert.Equal([1, 2, 3], Ticks.Linear(1, 3, integers: true).Ticks);
+        Assert.Equal(0.5, Ticks.Linear(1, 3).Step);
+    }
+
+    [Fact]
     public void A_log_axis_over_learning_rates_has_1_2_5_ticks_per_decade()
     {
         var s = Ticks.Log(0.01, 0.1);
