@@ -6,7 +6,7 @@ namespace Nerve.Reports;
 /// <summary>t-SNE settings; the defaults are those of van der Maaten's reference implementation (bhtsne).</summary>
 public sealed class TsneOptions
 {
-    /// <summary>Effective number of neighbours each point's Gaussian covers (eq. 1's Perp). Must be below N - 1.</summary>
+    /// <summary>Perp(P_i) = 2^H(P_i) (section 2): the effective number of neighbours each point's Gaussian covers. Below N - 1.</summary>
     public double Perplexity { get; set; } = 30;
     public int Iterations { get; set; } = 1000;
     public ulong Seed { get; set; } = 1;
@@ -23,8 +23,8 @@ public sealed class TsneOptions
 
 /// <summary>
 /// Exact t-SNE (van der Maaten &amp; Hinton 2008, "Visualizing Data using t-SNE", JMLR 9) from D dimensions to 2.
-/// O(N²) time and memory, so N is limited to <see cref="MaxPoints"/>. Single-threaded with a fixed summation order:
-/// the same input and seed give the same output bits.
+/// O(N²) time and memory, so N is limited to <see cref="MaxPoints"/>. Single-threaded with a fixed summation order and
+/// an explicit vector width: on one platform, the same input and seed give the same output bits.
 /// </summary>
 public static class Tsne
 {
@@ -53,7 +53,7 @@ public static class Tsne
         if (length != n * d)
             throw new NerveException($"t-SNE: {length} values are not {n} rows of {d}");
         if (n > MaxPoints)
-            throw new NerveException($"t-SNE is exact and O(N^2): at most {MaxPoints} points, got {n}; use --top or --words to pick fewer");
+            throw new NerveException($"t-SNE is exact and O(N^2): at most {MaxPoints} points, got {n}");
         if (!(o.Perplexity >= 1) || o.Perplexity >= n - 1)
             throw new NerveException($"t-SNE perplexity must be at least 1 and below N - 1 = {n - 1}, got {o.Perplexity.ToString(CultureInfo.InvariantCulture)}");
         if (o.Iterations < 0 || !(o.LearningRate > 0) || !(o.MinGain > 0))
@@ -300,7 +300,7 @@ public static class Tsne
         }
     }
 
-    /// <summary>C = KL(P‖Q) = Σ_i≠j p_ij log(p_ij / q_ij) (eq. 2 for the joint distributions), with q_ij from eq. 4.</summary>
+    /// <summary>C = KL(P‖Q) = Σ_i≠j p_ij log(p_ij / q_ij), the joint cost of section 3.1, with q_ij from eq. 4.</summary>
     internal static double Cost(ReadOnlySpan<double> p, int n, ReadOnlySpan<double> y)
     {
         double z = 0;
@@ -323,7 +323,7 @@ public static class Tsne
         return c;
     }
 
-    /// <summary>Standard normal deviates from SplitMix64 (Steele et al. 2014) by Box–Muller: reproducible on any machine.</summary>
+    /// <summary>Standard normal deviates from SplitMix64 (Steele et al. 2014) by Box–Muller, so the start depends on the seed alone.</summary>
     private struct Gaussian(ulong seed)
     {
         private ulong _state = seed;
