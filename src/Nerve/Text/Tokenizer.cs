@@ -35,7 +35,8 @@ public readonly record struct TextToken(string Text, int Start, int End);
 /// Latin (right-to-left text is tokenized in logical order; Thai, written without spaces, gives one token per run).</item>
 /// <item>Numbers: digits with inner separators <c>. , : / -</c> ("1,000,000", "3.5", "12:30", "1/2", "1996-08-28"),
 /// a letter suffix ("10th", "1990s"), hyphenated continuations ("12-year-old"), and a leading sign when the number
-/// follows white space or an opening bracket ("-5", "+44"). A percent or currency sign is its own token.</item>
+/// follows white space or an opening bracket ("-5", "+44", ".496"). A percent or currency sign is its own token, except
+/// after one to three capitals ("C$", "US$"). A list number first on a line keeps its period ("1. Hakkinen").</item>
 /// <item>Everything else is one grapheme cluster per token, except runs of periods ("..."), of hyphens ("--"),
 /// and the quotes <c>``</c> and <c>''</c>. Straight and curly quotes are tokens of their own.</item>
 /// </list>
@@ -47,7 +48,7 @@ public readonly record struct TextToken(string Text, int Start, int End);
 /// bracket;</item>
 /// <item>after the CJK, Arabic and Devanagari terminals <c>。 ！ ？ ｡ ؟ ۔ । ॥</c>, always;</item>
 /// <item>after an abbreviation with a period ("U.S.", "Inc.", "M.") only when the next token is a frequent sentence
-/// starter ("The", "He", "In", …); after a title ("Mr.", "Dr.", "St.") or "e.g.", "i.e.", "vs.", never.</item>
+/// starter ("The", "He", "In", …); after a title ("Mr.", "Dr.", "St."), "e.g.", "i.e.", "vs." or a list number, never.</item>
 /// </list>
 /// A single line break never ends a sentence. The scanner is linear in the input length: every lookahead that can
 /// fail remembers how far it read, so no position is re-read more than a constant number of times.
@@ -118,7 +119,7 @@ public static class Tokenizer
         if (token.Length == 0 || token[^1] != '.') return Terminal.None;
         if (token.AsSpan().IndexOfAnyExcept('.') < 0) return Terminal.Period;
         var word = token.AsSpan(0, token.Length - 1);
-        return TitleLookup.Contains(word) || word is "e.g" or "i.e" or "E.g" or "I.e" ? Terminal.Title : Terminal.Abbreviation;
+        return TitleLookup.Contains(word) || char.IsAsciiDigit(word[0]) || word is "e.g" or "i.e" or "E.g" or "I.e" ? Terminal.Title : Terminal.Abbreviation;
     }
 
     private static bool IsCloser(string token, bool touching) =>
@@ -226,10 +227,13 @@ public static class Tokenizer
                     if (c < 0x80 && (end = Email(i)) > 0) return end;
                     if ((end = Dotted(i)) > 0) return end;
                     end = Word(i, kind);
+                    if (end < s.Length && s[end] == '$' && end - i <= 3 && IsAsciiUpper(s.AsSpan(i, end - i)) && ClusterLength(s, end) == 1)
+                        return end + 1; // "C$", "US$", "HK$"
                     return end < s.Length && s[end] == '.' && ClusterLength(s, end) == 1 && KeepsPeriod(s, i, end) ? end + 1 : end;
                 case Kind.Digit:
                     if (c < 0x80 && (end = Email(i)) > 0) return end;
-                    return Number(i);
+                    end = Number(i);
+                    return IsListNumber(s, i, end) ? end + 1 : end;
                 case Kind.Hiragana or Kind.Katakana:
                     return Word(i, kind);
                 case Kind.Han:
@@ -313,6 +317,8 @@ public static class Tokenizer
                     && (b == s.Length || KindAt(s, b) is not (Kind.Letter or Kind.Digit or Kind.Mark)))
                     return b;
             }
+            if (c == '.' && KindAt(s, i + 1) == Kind.Digit && (i == 0 || SpaceWidth(s, i - 1) > 0 || IsOpener(s[i - 1])))
+                return Number(i + 1); // ".496"
             if ((c is '`' or '\'') && d == c && ClusterLength(s, i + 1) == 1) return i + 2;
             if (c is '.' or '-')
             {
@@ -404,6 +410,27 @@ public static class Tokenizer
             if (ClusterLength(s, i) == end - i && Rune.IsUpper(Rune.GetRuneAt(s, i))) return true;
             return TitleLookup.Contains(word) || AbbreviationLookup.Contains(word);
         }
+    }
+
+    /// <summary>
+    /// Whether the number [i, end) is a list number that keeps its period ("1. Hakkinen"): one to three ASCII digits
+    /// first on a line, followed by a period and white space.
+    /// </summary>
+    private static bool IsListNumber(string s, int i, int end)
+    {
+        if (end - i > 3 || end + 1 >= s.Length || s[end] != '.' || SpaceWidth(s, end + 1) == 0) return false;
+        foreach (char c in s.AsSpan(i, end - i))
+            if (!char.IsAsciiDigit(c)) return false;
+        int k = i - 1;
+        while (k >= 0 && s[k] is ' ' or '\t') k--;
+        return k < 0 || s[k] is '\n' or '\r' or '\u0085' or '\u2028' or '\u2029' or '\uFEFF';
+    }
+
+    private static bool IsAsciiUpper(ReadOnlySpan<char> word)
+    {
+        foreach (char c in word)
+            if (!char.IsAsciiLetterUpper(c)) return false;
+        return true;
     }
 
     private static bool IsClitic(ReadOnlySpan<char> tail) =>
