@@ -72,10 +72,16 @@ public static class Tokenizer
     /// <summary>
     /// <paramref name="tokens"/> (the tokens of <paramref name="text"/>, in order) grouped into sentences.
     /// </summary>
+    /// <exception cref="ArgumentException">A token is empty, outside the text, or overlaps the one before.</exception>
     public static List<List<TextToken>> Sentences(string text, IReadOnlyList<TextToken> tokens)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(tokens);
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Start < (i > 0 ? tokens[i - 1].End : 0) || tokens[i].End <= tokens[i].Start || tokens[i].End > text.Length)
+                throw new ArgumentException($"token {i} ({tokens[i].Start}..{tokens[i].End}) is not in order within the text", nameof(tokens));
+        }
         var result = new List<List<TextToken>>();
         var current = new List<TextToken>();
         for (int i = 0; i < tokens.Count; i++)

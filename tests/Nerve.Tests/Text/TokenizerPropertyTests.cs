@@ -27,11 +27,16 @@ public class TokenizerPropertyTests
         var rng = new Random(20261202);
         var sb = new StringBuilder();
         int tokensSeen = 0;
-        for (int iteration = 0; iteration < 5000; iteration++)
+        for (int iteration = 0; iteration < 10_000; iteration++)
         {
             sb.Clear();
             int pieces = rng.Next(1, 40);
-            for (int p = 0; p < pieces; p++) sb.Append(Pieces[rng.Next(Pieces.Length)]);
+            for (int p = 0; p < pieces; p++)
+            {
+                // One piece in eight is any UTF-16 unit at all (lone surrogates, prepended marks, unassigned code points).
+                if (rng.Next(8) == 0) sb.Append((char)rng.Next(0x10000));
+                else sb.Append(Pieces[rng.Next(Pieces.Length)]);
+            }
             string text = sb.ToString();
             var tokens = Tokenizer.Tokenize(text);
             AssertWellFormed(text, tokens);
@@ -40,7 +45,7 @@ public class TokenizerPropertyTests
             Assert.DoesNotContain(sentences, s => s.Count == 0);
             tokensSeen += tokens.Count;
         }
-        Assert.True(tokensSeen > 50_000, $"{tokensSeen} tokens");
+        Assert.True(tokensSeen > 100_000, $"{tokensSeen} tokens");
     }
 
     /// <summary>

@@ -209,4 +209,14 @@ public class TokenizerTests
         Assert.Equal(["a", "\uD800", "b", "\uDC00", "c"], Tokens("a \uD800 b \uDC00c"));
         Assert.Equal(["x", "\uDC00", "\uD83D"], Tokens("x\uDC00\uD83D"));
     }
+
+    [Fact]
+    public void Sentences_of_given_tokens_reject_tokens_outside_the_text_or_out_of_order()
+    {
+        const string text = "Kohl met Clinton.";
+        var tokens = Tokenizer.Tokenize(text);
+        Assert.Equal(Tokenizer.Sentences(text), Tokenizer.Sentences(text, tokens));
+        Assert.Throws<ArgumentException>(() => Tokenizer.Sentences(text, [tokens[1], tokens[0]]));
+        Assert.Throws<ArgumentException>(() => Tokenizer.Sentences("Kohl", tokens));
+    }
 }
