@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Nerve.Model;
 
@@ -214,6 +215,7 @@ public sealed class CrfHead<T> : IHead<T> where T : unmanaged, IFloatingPointIee
     public void Decode(WindowModel<T>.Workspace ws, int batch, Span<int> classes, Span<T> confidence) => Viterbi(ws, 0, batch, classes, confidence);
 
     /// <summary>The forward–backward marginals and Viterbi on each sentence's rows of the scores, so many sentences share one forward pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void DecodeSentences(WindowModel<T>.Workspace ws, ReadOnlySpan<int> lengths, Span<int> classes, Span<T> confidence)
     {
         int at = 0;

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using Nerve.Numerics;
 
 namespace Nerve.Model;
@@ -250,7 +249,6 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// Head and <see cref="Decode"/> for a batch of whole sentences after the scores (labels unknown), lengths in batch
     /// order (<see cref="IHead{T}.DecodeSentences"/>).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void DecodeSentences(Workspace ws, ReadOnlySpan<int> lengths, Span<int> classes, Span<T> confidence)
         => Head.DecodeSentences(ws, lengths, classes, confidence);
 
