@@ -10,7 +10,9 @@ mkdir -p "$base"
 exec 9>"$base/lock"
 flock 9
 src="$base/src" out="$base/out"
-rm -rf "$out" "$src/src" "$src/tests" && mkdir -p "$src" "$out" # no sources left from another checkout
+rm -rf "$out" && mkdir -p "$src" "$out"
+# Clear the previous tree but its build output (bin, obj), so files deleted since then are not built.
+find "$src" \( -name bin -o -name obj \) -prune -o -type f -exec rm -f {} +
 (cd "$here" && tar --exclude=./.git --exclude='*/bin' --exclude='*/obj' --exclude=./runs -cf - .) | (cd "$src" && tar -xf -)
 dotnet build "$src/src/Nerve.Cli/Nerve.Cli.csproj" -c Release -nologo -v quiet >"$out/build.log" 2>&1 || { cat "$out/build.log"; exit 1; }
 touch "$src/src/Nerve.Cli/bin/Release/net10.0/Nerve.Cli.dll"

@@ -74,18 +74,19 @@ public sealed class HogwildTests(ITestOutputHelper output) : IDisposable
     public void Two_workers_writing_at_the_same_time_still_learn()
     {
         // The trainer's loop, on a source that holds each worker's first window until the other has one too, so the two
-        // slices of the first chunk start together (on a busy machine Parallel.For may otherwise run them in turn).
+        // slices of the first chunk start together (on a busy machine the team's helper may otherwise start late).
         var model = Synthetic.NewModel(Train, seed: 1);
         var windows = model.Windows(Train);
         using var data = new MeetingWindows(windows, 2);
         var o = Sgd with { Hogwild = true, Threads = 2 };
-        var runner = new StepRunner(model.Network, new Optimizer<float>(model.Network.Parameters, o.Optimizer), [true], o, 1, data.WindowWidth, (m, b) => new ManualBackprop<float>(m, b));
+        var step = TrainSteps.Create(new StepSetup(model.Network, new Optimizer<float>(model.Network.Parameters, o.Optimizer), [true], o, (m, b) => new ManualBackprop<float>(m, b)), data);
+        Assert.IsType<HogwildStep>(step);
         var order = new int[windows.Count];
         for (int epoch = 1; epoch <= 3; epoch++)
         {
             Trainer.Shuffle(order, 1, epoch);
-            for (int start = 0; start < order.Length; start += runner.HogwildChunk)
-                runner.HogwildSteps(data, order, start, Math.Min(runner.HogwildChunk, order.Length - start), (float)o.LearningRate);
+            for (int start = 0; start < order.Length; start += step.Stride)
+                step.Run(order, start, Math.Min(step.Stride, order.Length - start), (float)o.LearningRate, epoch);
         }
         double f1 = Trainer.Score(model, Dev).F1;
         output.WriteLine($"dev F1 after 3 epochs with overlapping workers: {f1:F2}");
@@ -101,11 +102,12 @@ public sealed class HogwildTests(ITestOutputHelper output) : IDisposable
         var model = Bench.Model(shape);
         var data = new CountingWindows(new SyntheticWindows(shape.Tokens, shape.Vocabulary, shape.Window, shape.Classes, 4), shape.Tokens);
         var o = new TrainOptions { Optimizer = OptimizerKind.Sgd, Hogwild = true, Threads = threads };
-        var runner = new StepRunner(model, new Optimizer<float>(model.Parameters, o.Optimizer), [true], o, 1, data.WindowWidth, (m, b) => new ManualBackprop<float>(m, b));
+        var step = TrainSteps.Create(new StepSetup(model, new Optimizer<float>(model.Parameters, o.Optimizer), [true], o, (m, b) => new ManualBackprop<float>(m, b)), data);
+        Assert.IsType<HogwildStep>(step);
         var order = new int[shape.Tokens];
         Trainer.Shuffle(order, 1, 1);
         const int offset = 17;
-        double loss = runner.HogwildSteps(data, order, offset, count, 0.01f);
+        double loss = step.Run(order, offset, count, 0.01f, 1);
         for (int i = 0; i < order.Length; i++)
             Assert.Equal(i >= offset && i < offset + count ? 1 : 0, data.Seen[order[i]]);
         Assert.True(loss > 0 && double.IsFinite(loss), $"loss {loss}");

@@ -1,4 +1,5 @@
 using Nerve.Model;
+using Nerve.Training;
 
 namespace Nerve.Tests;
 

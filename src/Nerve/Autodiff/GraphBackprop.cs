@@ -14,6 +14,7 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
 {
     private readonly T[] _grad;          // ∂J/∂θ of the current batch, parameter layout; zero between calls
     private readonly Node<T>[] _leaves;  // one leaf per parameter block, in block order
+    private readonly Dictionary<string, Node<T>> _leaf; // the same leaves by block name
     private readonly RowSet[] _rows;     // per embedding table, the rows the lookups wrote
     private readonly int _maxBatch;
     private double _inputDropout, _hiddenDropout;
@@ -28,13 +29,18 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
         _maxBatch = maxBatch;
         var p = model.Parameters;
         _grad = new T[p.Count];
-        _leaves = p.Blocks.Select(b => b.Kind == ParameterKind.Bias
+        // Biases and transitions are vectors (A row-major, K·K, as Ops.CrfLoss reads it); weights and tables matrices.
+        _leaves = p.Blocks.Select(b => b.Kind is ParameterKind.Bias or ParameterKind.Transition
             ? Node<T>.View(p.Values, _grad, b.Offset, 1, 1, b.Length, b.Name)
             : Node<T>.View(p.Values, _grad, b.Offset, 2, b.Rows, b.Cols, b.Name)).ToArray();
+        _leaf = _leaves.ToDictionary(l => l.Name!, StringComparer.Ordinal);
         _rows = model.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
     }
 
     public WindowModel<T> Model { get; }
+
+    /// <summary>False: the graph engine is the second opinion, so batch-1 SGD runs it rather than the fused hand-derived step.</summary>
+    public bool Fusable => false;
 
     /// <summary>Dropout as a constant mask multiplied in (× switches: the gradient is masked the same way); masks as the manual engine's.</summary>
     public void SetDropout(double input, double hidden, ulong seed)
@@ -72,7 +78,7 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
         var lookups = new Node<T>[f];
         for (int k = 0; k < f; k++)
         {
-            var table = _leaves[k];
+            var table = Leaf(WindowModel<T>.TableName(cfg, k));
             table.RequiresGrad = trainTable[k];
             var rows = new int[batch * c];
             for (int i = 0; i < rows.Length; i++) rows[i] = ids[i * f + k];
@@ -87,25 +93,19 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
         for (int l = 0; l < n; l++)
         {
             string suffix = n == 1 ? "" : (l + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var w = _leaves[f + 2 * l];
+            var w = Leaf(WindowModel<T>.WeightName(n, l));
             var product = Named(Ops.MatMulTransposed(a, w), w.Name + inputName);
-            var z = Named(Ops.Add(product, _leaves[f + 2 * l + 1]), "z" + suffix);
+            var z = Named(Ops.Add(product, Leaf(WindowModel<T>.BiasName(l))), "z" + suffix);
             a = Named(Ops.Activation(z, cfg.Activation), "h" + suffix);
             inputName = a.Name!;
             a = Drop(a, _hiddenDropout, l + 1, "h̃" + suffix);
         }
 
         // s = U h + b_{n+1}; J = scale · Σ CE(s, y).
-        var u = _leaves[f + 2 * n];
-        var s = Named(Ops.Add(Named(Ops.MatMulTransposed(a, u), "U" + inputName), _leaves[f + 2 * n + 1]), "s");
-        var y = labels[..batch].ToArray();
-        var ce = Named(cfg.Output switch
-        {
-            OutputKind.Softmax => Ops.SoftmaxCrossEntropy(s, y),
-            OutputKind.Sigmoid => Ops.SigmoidCrossEntropy(s, y),
-            // The batch is one sentence; A, a0, an follow U and b(n+1) in the parameter blocks.
-            _ => Ops.CrfLoss(s, _leaves[f + 2 * n + 2], _leaves[f + 2 * n + 3], _leaves[f + 2 * n + 4], y, batch, cfg.OutputDim),
-        }, cfg.Output == OutputKind.Crf ? "−log P(y)" : "CE");
+        var u = Leaf("U");
+        var s = Named(Ops.Add(Named(Ops.MatMulTransposed(a, u), "U" + inputName), Leaf(WindowModel<T>.BiasName(n))), "s");
+        var (loss, lossName) = Loss(Model.Head, s, labels[..batch].ToArray(), batch);
+        var ce = Named(loss, lossName);
         var j = scale == T.One ? ce : Ops.Scale(ce, scale);
 
         // + λ/2 Σ‖W‖² over the weight matrices only (PA4 §3.6).
@@ -134,6 +134,21 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
         Model.Parameters.MoveGradients(_grad, _rows, gradients, touched, Model.Tables);
         return loss;
     }
+
+    /// <summary>The leaf viewing the parameter block <paramref name="name"/>.</summary>
+    public Node<T> Leaf(string name) => _leaf.TryGetValue(name, out var leaf) ? leaf : throw new KeyNotFoundException($"no parameter block '{name}'");
+
+    /// <summary>
+    /// The graph form of the model's head loss, with its name in the graph. The model knows no graph (Model comes before
+    /// Autodiff), so the mapping from head type to graph loss lives here.
+    /// </summary>
+    private (Node<T> Loss, string Name) Loss(IHead<T> head, Node<T> s, int[] y, int batch) => head switch
+    {
+        SoftmaxHead<T> => (Ops.SoftmaxCrossEntropy(s, y), "CE"),
+        SigmoidHead<T> => (Ops.SigmoidCrossEntropy(s, y), "CE"),
+        CrfHead<T> crf => (Ops.CrfLoss(s, Leaf("A"), Leaf("a0"), Leaf("an"), y, batch, crf.Width), "−log P(y)"), // the batch is one sentence
+        _ => throw new NotSupportedException($"the graph engine has no loss for the {head.Traits.Name} head"),
+    };
 
     private static Node<T> Named(Node<T> node, string name)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using Nerve.Numerics;
 
 namespace Nerve.Embed;
 
@@ -66,20 +67,17 @@ public static class SkipGramTrainer
         using (var process = Process.GetCurrentProcess())
             cpuStart = process.TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
-        var threads = workers.Select(w => new Thread(() => w.Run(cancellationToken)) { IsBackground = true, Name = "skipgram" }).ToArray();
-        foreach (var th in threads)
-            th.Start();
         var last = TimeSpan.Zero;
-        foreach (var th in threads)
+        using (var job = new Parts(workers, () =>
         {
-            while (!th.Join(200))
+            if (progress is not null && stopwatch.Elapsed - last >= TimeSpan.FromSeconds(1))
             {
-                if (progress is not null && stopwatch.Elapsed - last >= TimeSpan.FromSeconds(1))
-                {
-                    last = stopwatch.Elapsed;
-                    progress(Snapshot(shared, workers, stopwatch.Elapsed, cpuStart));
-                }
+                last = stopwatch.Elapsed;
+                progress(Snapshot(shared, workers, stopwatch.Elapsed, cpuStart));
             }
+        }, cancellationToken))
+        {
+            IntraOp.TeamOf(workers.Length + 1).Run(job, workers.Length + 1);
         }
         foreach (var w in workers)
         {
@@ -89,6 +87,31 @@ public static class SkipGramTrainer
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Invoke(Snapshot(shared, workers, stopwatch.Elapsed, cpuStart));
         return new SkipGramModel(options, words, input, output, starts, rows);
+    }
+
+    /// <summary>The team's job: part 0 (the calling thread) reports progress every 200 ms until parts 1 … T, the workers, are done.</summary>
+    private sealed class Parts(Worker[] workers, Action tick, CancellationToken cancellationToken) : IPart, IDisposable
+    {
+        private readonly CountdownEvent _running = new(workers.Length);
+
+        public void Run(int part, int parts)
+        {
+            if (part == 0)
+            {
+                while (!_running.Wait(200)) tick();
+                return;
+            }
+            try
+            {
+                workers[part - 1].Run(cancellationToken);
+            }
+            finally
+            {
+                _running.Signal();
+            }
+        }
+
+        public void Dispose() => _running.Dispose();
     }
 
     private static SkipGramProgress Snapshot(Shared s, Worker[] workers, TimeSpan elapsed, TimeSpan cpuStart)

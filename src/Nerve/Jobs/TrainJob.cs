@@ -69,7 +69,7 @@ public static class TrainJob
         if (dev is not null) log?.Info($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
         var scheme = Tags.Detect(train.Sentences.Select(s => (IReadOnlyList<string>)s.Tags));
         // The CRF learns BIOES transitions (converted back for output and scoring); IO corpora keep IO.
-        var labelScheme = o.Output == OutputKind.Crf && scheme != TagScheme.IO ? TagScheme.BIOES : scheme;
+        var labelScheme = Heads.Traits(o.Output).ChunkLabels && scheme != TagScheme.IO ? TagScheme.BIOES : scheme;
         var labelSentences = labelScheme == scheme ? train.Sentences
             : train.Sentences.Select(s => s.WithTags(Tags.Convert(s.Tags, scheme, labelScheme))).ToList();
         var labels = Labels(labelSentences, o);
@@ -126,7 +126,7 @@ public static class TrainJob
     public static string[] Labels(IReadOnlyList<Sentence> train, TrainJobOptions o)
     {
         var distinct = train.SelectMany(s => s.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        if (o.Output == OutputKind.Sigmoid)
+        if (Heads.Traits(o.Output).Binary)
         {
             var others = distinct.Where(t => t != "O").ToList();
             string positive = o.Positive ?? (others.Count == 1 ? others[0]

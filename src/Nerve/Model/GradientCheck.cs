@@ -6,7 +6,7 @@ public sealed record GradientCheckOptions
     public int Windows { get; init; } = 10;
     public int Layers { get; init; } = 1;
     public int Hidden { get; init; } = 2;
-    public OutputKind Output { get; init; } = OutputKind.Softmax;
+    public OutputKind Output { get; init; } = ModelConfig.DefaultOutput;
     public ActivationKind Activation { get; init; } = ActivationKind.Tanh;
     public double L2 { get; init; }
     public int Window { get; init; } = 5;
@@ -47,7 +47,7 @@ public static class GradientCheck
     public static (WindowModel<double> Model, int[] Ids, int[] Labels) Setup(GradientCheckOptions o)
     {
         var rng = new Random(o.Seed);
-        var labels = o.Output == OutputKind.Sigmoid
+        var labels = Heads.Traits(o.Output).Binary
             ? new[] { "O", "POS" }
             : Enumerable.Range(0, o.Classes).Select(i => i == 0 ? "O" : "C" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var features = new List<FeatureSpec> { new("word", o.VocabularySize, o.Dim) };
@@ -65,7 +65,7 @@ public static class GradientCheck
         model.Initialize(rng, embeddingScale: 0.5);
         // Non-zero biases (and transitions) so that their gradients are checked away from the symmetric start.
         foreach (var b in model.Parameters.Blocks)
-            if (b.Kind == ParameterKind.Bias)
+            if (b.Kind is ParameterKind.Bias or ParameterKind.Transition)
                 foreach (ref double v in model.Parameters.Value(b)) v = rng.NextDouble() - 0.5;
         var ids = new int[o.Windows * o.Window * features.Count];
         for (int i = 0; i < ids.Length; i++) ids[i] = rng.Next(features[i % features.Count].Size);
@@ -78,9 +78,10 @@ public static class GradientCheck
     public static (List<(int Start, int Length)> Chunks, double Weight) Chunks(ModelConfig config, int windows, int batch, int sentenceLength)
     {
         var chunks = new List<(int, int)>();
-        int size = config.Output == OutputKind.Crf ? Math.Max(1, sentenceLength) : batch <= 0 ? windows : batch;
+        bool sentences = Heads.Traits(config.Output).SentenceUnits;
+        int size = sentences ? Math.Max(1, sentenceLength) : batch <= 0 ? windows : batch;
         for (int s = 0; s < windows; s += size) chunks.Add((s, Math.Min(size, windows - s)));
-        return (chunks, config.Output == OutputKind.Crf ? 1.0 / chunks.Count : 1.0 / windows);
+        return (chunks, sentences ? 1.0 / chunks.Count : 1.0 / windows);
     }
 
     /// <summary>J(θ) over all windows.</summary>

@@ -13,6 +13,12 @@ public interface IBackprop<T> where T : unmanaged, IFloatingPointIeee754<T>
     WindowModel<T> Model { get; }
 
     /// <summary>
+    /// Whether batch-1 plain SGD may take the fused per-window step (<see cref="WindowModel{T}.SgdStep"/>) instead of
+    /// this engine: true for the hand-derived engine, whose backward pass that step is; false for a second opinion.
+    /// </summary>
+    bool Fusable { get; }
+
+    /// <summary>
     /// Returns Σ_batch CE and accumulates (+=) into <paramref name="gradients"/> the gradient of
     /// J = scale · Σ_batch CE + λ/2 Σ‖W‖², recording the embedding rows it wrote in <paramref name="touched"/>
     /// (only for the tables with <paramref name="trainTable"/> set). ids (B, C, F), labels (B).
@@ -30,6 +36,8 @@ public sealed class ManualBackprop<T>(WindowModel<T> model, int maxBatch) : IBac
 
     public WindowModel<T> Model => model;
 
+    public bool Fusable => true;
+
     public void SetDropout(double input, double hidden, ulong seed) => _ws.SetDropout(input, hidden, seed);
 
     public T LossAndGradient(ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T scale, T l2, Span<T> gradients, RowSet[] touched, ReadOnlySpan<bool> trainTable)
@@ -38,8 +46,4 @@ public sealed class ManualBackprop<T>(WindowModel<T> model, int maxBatch) : IBac
         model.Backward(_ws, ids, labels, batch, scale, l2, gradients, touched, trainTable);
         return loss;
     }
-
-    /// <summary>One fused SGD step on one window (<see cref="WindowModel{T}.SgdStep"/>) on this engine's workspace.</summary>
-    public T SgdStep(ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, T learningRate, ReadOnlySpan<bool> trainTable)
-        => model.SgdStep(_ws, ids, labels, learningRate, trainTable);
 }

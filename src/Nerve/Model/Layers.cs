@@ -43,6 +43,25 @@ public static class Linear<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 }
 
+/// <summary>
+/// The step from one layer's gradient to the next one down: δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f′(z_l) (seed eq. 2b; δ2 from δ3
+/// for one hidden layer). The caller has formed ∂J/∂h_l = W_{l+1}ᵀ δ_{l+1}, each path in its own fused kernel.
+/// Shapes: all (B, H_l).
+/// </summary>
+public static class HiddenDelta<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>
+    /// delta = dh ⊙ f′(z) from h = f(z); with a dropout <paramref name="mask"/> (empty: none) dh is first taken through
+    /// it in place (h̃ = h ⊙ mask, so ∂J/∂h = ∂J/∂h̃ ⊙ mask).
+    /// </summary>
+    public static void Compute(Span<T> delta, Span<T> dh, ReadOnlySpan<T> mask, ReadOnlySpan<T> z, ReadOnlySpan<T> h, ActivationKind f)
+    {
+        if (!mask.IsEmpty) TensorPrimitives.Multiply(dh, mask, dh);
+        delta.Clear();
+        Activation<T>.Backward(delta, dh, z, h, f);
+    }
+}
+
 /// <summary>One embedding table of the window input: Dim columns per slot starting at SlotOffset.</summary>
 public readonly record struct EmbeddingSlot(ParameterBlock Table, int SlotOffset);
 

@@ -26,7 +26,10 @@ public sealed record ModelConfig
 
     public ActivationKind Activation { get; init; } = ActivationKind.Tanh;
 
-    public OutputKind Output { get; init; } = OutputKind.Softmax;
+    public OutputKind Output { get; init; } = DefaultOutput;
+
+    /// <summary>The head a configuration gets unless it names one.</summary>
+    public const OutputKind DefaultOutput = OutputKind.Softmax;
 
     /// <summary>Class labels in output order. For the sigmoid head: [negative, positive].</summary>
     public IReadOnlyList<string> Labels { get; init; } = [];

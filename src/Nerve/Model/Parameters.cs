@@ -8,8 +8,10 @@ public enum ParameterKind
 {
     /// <summary>A weight matrix (W, U): L2-regularised (PA4 §3.6), updated densely.</summary>
     Weight,
-    /// <summary>A bias vector (b1, b2): never regularised.</summary>
+    /// <summary>A bias vector (b1, b2): never regularised, updated densely.</summary>
     Bias,
+    /// <summary>A head's transition scores (the CRF's A, a0, an): never regularised, updated densely.</summary>
+    Transition,
     /// <summary>An embedding table (L): rows are updated sparsely, only those a window touched.</summary>
     Embedding,
 }

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using Nerve.Numerics;
 
 namespace Nerve.Model;
@@ -18,7 +17,6 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly ParameterBlock[] _b;
     private readonly ParameterBlock _u;
     private readonly ParameterBlock _bOut;
-    private readonly ParameterBlock[]? _crf; // A, a0, an
     private readonly int[] _width; // width[0] = input, width[l] = hidden l
     private readonly int _slotWidth; // Config.SlotWidth, a LINQ sum: cached so a step allocates nothing
 
@@ -44,12 +42,15 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int l = 0; l < n; l++)
         {
             _w[l] = Parameters[WeightName(n, l)];
-            _b[l] = Parameters[$"b{l + 1}"];
+            _b[l] = Parameters[BiasName(l)];
         }
         _u = Parameters["U"];
-        _bOut = Parameters[$"b{n + 1}"];
-        if (config.Output == OutputKind.Crf) _crf = [Parameters["A"], Parameters["a0"], Parameters["an"]];
+        _bOut = Parameters[BiasName(n)];
+        Head = Heads.Create(config, Parameters);
     }
+
+    /// <summary>The output head over the scores (softmax, sigmoid or CRF), built once from the configuration.</summary>
+    public IHead<T> Head { get; }
 
     public ModelConfig Config { get; }
 
@@ -66,7 +67,11 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Name of embedding table k: "L" for the word table, "L_name" for the others.</summary>
     public static string TableName(ModelConfig config, int k) => k == 0 ? "L" : "L_" + config.Features[k].Name;
 
-    private static string WeightName(int depth, int l) => depth == 1 ? "W" : $"W{l + 1}";
+    /// <summary>Name of hidden layer l's weights (l from 0): "W" for one hidden layer, "W1" … "Wn" for n.</summary>
+    public static string WeightName(int depth, int l) => depth == 1 ? "W" : $"W{l + 1}";
+
+    /// <summary>Name of layer l's bias (l from 0; l = depth is the output layer's): "b1" … "b(n+1)".</summary>
+    public static string BiasName(int l) => $"b{l + 1}";
 
     /// <summary>The parameter blocks in order, with their shapes.</summary>
     public static IEnumerable<(string, ParameterKind, int, int)> Layout(ModelConfig config)
@@ -78,18 +83,12 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int l = 0; l < n; l++)
         {
             yield return (WeightName(n, l), ParameterKind.Weight, config.Hidden[l], inDim); // (H_l, in)
-            yield return ($"b{l + 1}", ParameterKind.Bias, 1, config.Hidden[l]);           // (H_l)
+            yield return (BiasName(l), ParameterKind.Bias, 1, config.Hidden[l]);           // (H_l)
             inDim = config.Hidden[l];
         }
         yield return ("U", ParameterKind.Weight, config.OutputDim, inDim);  // (K, H_n)
-        yield return ($"b{n + 1}", ParameterKind.Bias, 1, config.OutputDim); // (K)
-        if (config.Output == OutputKind.Crf)
-        {
-            int k = config.OutputDim;
-            yield return ("A", ParameterKind.Bias, k, k); // (K, K) transitions i → j, not regularised
-            yield return ("a0", ParameterKind.Bias, 1, k); // (K) start
-            yield return ("an", ParameterKind.Bias, 1, k); // (K) end
-        }
+        yield return (BiasName(n), ParameterKind.Bias, 1, config.OutputDim); // (K)
+        foreach (var block in Heads.Layout(config)) yield return block; // the head's own (the CRF's A, a0, an)
     }
 
     /// <summary>
@@ -172,28 +171,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T Forward(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch)
     {
         Scores(ws, ids, batch);
-        return Head(ws, labels, batch);
-    }
-
-    /// <summary>
-    /// The output head over the scores in ws.S: p = softmax(s) or σ(s), or the CRF marginals (one sentence), and the
-    /// summed loss against <paramref name="labels"/> (empty to only predict).
-    /// </summary>
-    public T Head(Workspace ws, ReadOnlySpan<int> labels, int batch)
-    {
-        int k = Config.OutputDim;
-        var s = ws.S.AsSpan(0, batch * k);
-        var p = ws.P.AsSpan(0, batch * k);
-        switch (Config.Output)
-        {
-            case OutputKind.Softmax:
-                return SoftmaxCrossEntropy<T>.Forward(p, s, labels, batch, k);
-            case OutputKind.Sigmoid:
-                return SigmoidCrossEntropy<T>.Forward(p, s, labels, batch);
-            default:
-                ws.LogZ = CrfForward(ws, 0, batch, labels, out T loss);
-                return loss;
-        }
+        return Head.Forward(ws, labels, batch);
     }
 
     /// <summary>
@@ -205,22 +183,8 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Backward(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T scale, T l2, Span<T> gradients, RowSet[] touched, ReadOnlySpan<bool> trainTable)
     {
         int k = Config.OutputDim;
-        var ds = ws.DS.AsSpan(0, batch * k);
-        ds.Clear();
-        var p = ws.P.AsSpan(0, batch * k);
-        switch (Config.Output)
-        {
-            case OutputKind.Softmax:
-                SoftmaxCrossEntropy<T>.Backward(ds, p, labels, batch, k, scale); // δ3 = p − y (eq. 2a)
-                break;
-            case OutputKind.Sigmoid:
-                SigmoidCrossEntropy<T>.Backward(ds, p, labels, batch, scale);
-                break;
-            default:
-                Crf<T>.Backward(ds, Slice(gradients, _crf![0]), Slice(gradients, _crf[1]), Slice(gradients, _crf[2]), p,
-                    ws.Alpha.AsSpan(0, batch * k), ws.Beta.AsSpan(0, batch * k), ws.S.AsSpan(0, batch * k), Parameters.Value(_crf[0]), ws.LogZ, labels, batch, k, scale);
-                break;
-        }
+        ws.DS.AsSpan(0, batch * k).Clear();
+        Head.Backward(ws, labels, batch, scale, gradients); // δ3 = ∂J/∂s (eq. 2a for softmax and sigmoid)
         BackwardFromScores(ws, ids, batch, l2, gradients, touched, trainTable);
     }
 
@@ -242,13 +206,10 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int l = Depth - 1; l >= 0; l--)
         {
             int h = _width[l + 1];
-            var da = ws.DA[l].AsSpan(0, batch * h);
-            if (ws.HiddenDropout > 0)
-                TensorPrimitives.Multiply(da, ws.MaskA[l].AsSpan(0, batch * h), da); // through the mask
             var dz = ws.DZ[l].AsSpan(0, batch * h);
-            dz.Clear();
-            // δ_l = ∂J/∂h_l ⊙ f′(z_l) (eq. 1b, 2b).
-            Activation<T>.Backward(dz, da, ws.Z[l].AsSpan(0, batch * h), ws.A[l].AsSpan(0, batch * h), Config.Activation);
+            // δ_l = (W_{l+1}ᵀ δ_{l+1}) ⊙ f′(z_l) (eq. 1b, 2b), through the dropout mask.
+            HiddenDelta<T>.Compute(dz, ws.DA[l].AsSpan(0, batch * h), ws.HiddenDropout > 0 ? ws.MaskA[l].AsSpan(0, batch * h) : [],
+                ws.Z[l].AsSpan(0, batch * h), ws.A[l].AsSpan(0, batch * h), Config.Activation);
             ReadOnlySpan<T> input = l == 0 ? ws.X.AsSpan(0, batch * _width[0]) : LayerOutput(ws, l - 1, batch);
             Span<T> dInput = l > 0 ? ws.DA[l - 1].AsSpan(0, batch * _width[l]) : anyTable ? ws.DX.AsSpan(0, batch * _width[0]) : [];
             dInput.Clear();
@@ -281,81 +242,15 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
-    /// <summary>
-    /// The predicted class and its probability for each window after <see cref="Forward"/> without labels: argmax p for
-    /// softmax, p &gt; ½ for sigmoid, and for the CRF the Viterbi path of the (one-sentence) batch with its marginals.
-    /// </summary>
-    public void Decode(Workspace ws, int batch, Span<int> classes, Span<T> confidence)
-    {
-        int k = Config.OutputDim;
-        switch (Config.Output)
-        {
-            case OutputKind.Sigmoid:
-                T half = T.One / T.CreateTruncating(2);
-                for (int i = 0; i < batch; i++)
-                {
-                    T p = ws.P[i];
-                    classes[i] = p > half ? 1 : 0;
-                    confidence[i] = p > half ? p : T.One - p;
-                }
-                break;
-            case OutputKind.Softmax:
-                for (int i = 0; i < batch; i++)
-                {
-                    var row = ws.P.AsSpan(i * k, k);
-                    int best = TensorPrimitives.IndexOfMax<T>(row);
-                    classes[i] = best;
-                    confidence[i] = row[best];
-                }
-                break;
-            default:
-                CrfDecode(ws, 0, batch, classes, confidence);
-                break;
-        }
-    }
+    /// <summary>The predicted class and its probability for each window after <see cref="Forward"/> without labels (<see cref="IHead{T}.Decode"/>).</summary>
+    public void Decode(Workspace ws, int batch, Span<int> classes, Span<T> confidence) => Head.Decode(ws, batch, classes, confidence);
 
     /// <summary>
     /// Head and <see cref="Decode"/> for a batch of whole sentences after the scores (labels unknown), lengths in batch
-    /// order. The per-window heads decode the batch at once; the CRF runs its forward–backward marginals and Viterbi on
-    /// each sentence's rows of the scores, so many sentences share one forward pass through the network.
+    /// order (<see cref="IHead{T}.DecodeSentences"/>).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void DecodeSentences(Workspace ws, ReadOnlySpan<int> lengths, Span<int> classes, Span<T> confidence)
-    {
-        int batch = 0;
-        foreach (int n in lengths) batch += n;
-        if (Config.Output != OutputKind.Crf)
-        {
-            Head(ws, [], batch);
-            Decode(ws, batch, classes, confidence);
-            return;
-        }
-        int at = 0;
-        foreach (int n in lengths)
-        {
-            if (n == 0) continue;
-            CrfForward(ws, at, n, [], out _);
-            CrfDecode(ws, at, n, classes[at..], confidence[at..]);
-            at += n;
-        }
-    }
-
-    /// <summary>The CRF's forward–backward on windows [at, at + n) of the workspace, one sentence: marginals into P; returns log Z.</summary>
-    private T CrfForward(Workspace ws, int at, int n, ReadOnlySpan<int> labels, out T loss)
-    {
-        int k = Config.OutputDim, from = at * k, len = n * k;
-        return Crf<T>.Forward(ws.P.AsSpan(from, len), ws.Alpha.AsSpan(from, len), ws.Beta.AsSpan(from, len), ws.S.AsSpan(from, len),
-            Parameters.Value(_crf![0]), Parameters.Value(_crf[1]), Parameters.Value(_crf[2]), labels, n, k, out loss);
-    }
-
-    /// <summary>Viterbi over windows [at, at + n) (after <see cref="CrfForward"/>): classes[0 … n) and their marginals as confidence.</summary>
-    private void CrfDecode(Workspace ws, int at, int n, Span<int> classes, Span<T> confidence)
-    {
-        int k = Config.OutputDim, from = at * k, len = n * k;
-        Crf<T>.Viterbi(classes[..n], ws.Alpha.AsSpan(from, len), ws.Backpointers.AsSpan(from, len), ws.S.AsSpan(from, len),
-            Parameters.Value(_crf![0]), Parameters.Value(_crf[1]), Parameters.Value(_crf[2]), n, k);
-        for (int i = 0; i < n; i++) confidence[i] = ws.P[from + i * k + classes[i]];
-    }
+        => Head.DecodeSentences(ws, lengths, classes, confidence);
 
     /// <summary>What layer l passes on: h_l, or its dropped-out copy while training with dropout.</summary>
     private static ReadOnlySpan<T> LayerOutput(Workspace ws, int l, int batch)
@@ -372,18 +267,17 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public T SgdStep(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, T learningRate, ReadOnlySpan<bool> trainTable)
     {
-        if (Config.Output == OutputKind.Crf || ws.InputDropout > 0 || ws.HiddenDropout > 0)
-            throw new InvalidOperationException("the fused SGD step covers the softmax and sigmoid heads without dropout");
-        T loss = Forward(ws, ids, labels, 1);
-        T step = -learningRate;
+        var head = Head.PerWindow;
+        if (head is null || ws.InputDropout > 0 || ws.HiddenDropout > 0)
+            throw new InvalidOperationException("the fused SGD step covers the per-window heads (softmax, sigmoid) without dropout");
+        Scores(ws, ids, 1);
         int k = Config.OutputDim;
+        var p = ws.P.AsSpan(0, k);
+        T loss = head.Forward(p, ws.S.AsSpan(0, k), labels, 1);
+        T step = -learningRate;
         var ds = ws.DS.AsSpan(0, k);
         ds.Clear();
-        var p = ws.P.AsSpan(0, k);
-        if (Config.Output == OutputKind.Softmax)
-            SoftmaxCrossEntropy<T>.Backward(ds, p, labels, 1, k, T.One); // δ3 = p − y (eq. 2a)
-        else
-            SigmoidCrossEntropy<T>.Backward(ds, p, labels, 1, T.One);
+        head.Backward(ds, p, labels, 1, T.One); // δ3 = p − y (eq. 2a)
 
         // ∂J/∂a = Uᵀ δ3 at the old U, then U ← U − α δ3 aᵀ (3a), b2 ← b2 − α δ3 (3c).
         int top = _width[Depth];
@@ -399,8 +293,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             int h = _width[l + 1];
             var dz = ws.DZ[l].AsSpan(0, h);
-            dz.Clear();
-            Activation<T>.Backward(dz, ws.DA[l].AsSpan(0, h), ws.Z[l].AsSpan(0, h), ws.A[l].AsSpan(0, h), Config.Activation); // δ_l (1b, 2b)
+            HiddenDelta<T>.Compute(dz, ws.DA[l].AsSpan(0, h), [], ws.Z[l].AsSpan(0, h), ws.A[l].AsSpan(0, h), Config.Activation); // δ_l (1b, 2b)
             ReadOnlySpan<T> input = l == 0 ? ws.X.AsSpan(0, _width[0]) : ws.A[l - 1].AsSpan(0, _width[l]);
             var w = Parameters.Value(_w[l]);
             // ∂J/∂a_{l−1} = W_lᵀ δ_l (1b, 2c), then W_l ← W_l − α δ_l a_{l−1}ᵀ (1d, 3b).
@@ -480,10 +373,10 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             S = new T[maxBatch * k];
             P = new T[maxBatch * k];
             DS = new T[maxBatch * k];
-            bool crf = model.Config.Output == OutputKind.Crf;
-            Alpha = crf ? new T[maxBatch * k] : [];
-            Beta = crf ? new T[maxBatch * k] : [];
-            Backpointers = crf ? new int[maxBatch * k] : [];
+            bool lattice = model.Head.Traits.SentenceUnits; // the CRF's forward–backward and Viterbi tables
+            Alpha = lattice ? new T[maxBatch * k] : [];
+            Beta = lattice ? new T[maxBatch * k] : [];
+            Backpointers = lattice ? new int[maxBatch * k] : [];
             MaskX = [];
             MaskA = new T[n][];
             AD = new T[n][];

@@ -66,10 +66,8 @@ internal interface IPart
 /// </summary>
 internal sealed class Team
 {
-    // A few milliseconds of spinning before a helper sleeps. The spins are bare reads, without PAUSE (Thread.SpinWait):
-    // under KVM a vCPU that spins on PAUSE can be descheduled (pause-loop exiting), and on this 2-vCPU VM data-parallel
-    // batches of 32 then ran at half speed in most runs (about 120k against 250k tokens/s). The batch-1 SGD pipeline's
-    // own barrier (SgdPipeline.Barrier) waits a few hundred nanoseconds at a time and measured faster with PAUSE.
+    // A few milliseconds of spinning before a helper sleeps, as bare reads without PAUSE: a hypervisor may deschedule a
+    // vCPU that spins on PAUSE, which stalls the next batch. (SgdPipeline's barrier waits far shorter and keeps PAUSE.)
     private const int SpinIterations = 4_000_000;
 
     private readonly Helper[] _helpers;

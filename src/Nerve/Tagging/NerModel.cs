@@ -55,7 +55,7 @@ public sealed class NerModel
     public int LabelIndex(string tag)
     {
         var labels = Config.Labels;
-        if (Config.Output == OutputKind.Sigmoid)
+        if (Network.Head.Traits.Binary)
             return string.Equals(tag, labels[1], StringComparison.Ordinal) ? 1 : 0;
         for (int i = 0; i < labels.Count; i++)
             if (string.Equals(labels[i], tag, StringComparison.Ordinal)) return i;
@@ -204,7 +204,7 @@ public sealed class NerModel
         var p = Network.Parameters;
         foreach (var b in p.Blocks)
         {
-            if (b.Rows == 1 && b.Kind == ParameterKind.Bias) w.Add(b.Name, p.Value(b), b.Cols);
+            if (b.Rows == 1 && b.Kind is ParameterKind.Bias or ParameterKind.Transition) w.Add(b.Name, p.Value(b), b.Cols);
             else w.Add(b.Name, p.Value(b), b.Rows, b.Cols);
         }
         w.Save(path);

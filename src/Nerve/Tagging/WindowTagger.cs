@@ -226,14 +226,7 @@ public sealed class WindowTagger
     public void Classify(Buffers b, ReadOnlySpan<int> ids, int batch, Span<int> classes)
     {
         Scores(b, ids, batch);
-        var s = b.Workspace.S;
-        int k = _net.Config.OutputDim;
-        if (_net.Config.Output == OutputKind.Sigmoid)
-        {
-            for (int i = 0; i < batch; i++) classes[i] = s[i] > 0f ? 1 : 0;
-            return;
-        }
-        for (int i = 0; i < batch; i++) classes[i] = TensorPrimitives.IndexOfMax<float>(s.AsSpan(i * k, k));
+        _net.Head.Classify(b.Workspace.S, batch, classes);
     }
 
     /// <summary>One feature table: which rows are cached, where, and W_f laid out by slot.</summary>

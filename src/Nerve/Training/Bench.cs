@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Nerve.Model;
+using Nerve.Numerics;
 using Nerve.Tagging;
 
 namespace Nerve.Training;
@@ -83,7 +84,7 @@ public sealed record BenchResult(
 }
 
 /// <summary>
-/// `nerve bench`: the trainer's own step (<see cref="StepRunner"/>: shuffled windows, forward, backward, sparse
+/// `nerve bench`: the trainer's own step (<see cref="TrainSteps.Create"/>: shuffled windows, forward, backward, sparse
 /// embedding update, optimizer) and the tagger's batched forward + argmax, on synthetic data of CoNLL size built in
 /// memory (Zipfian word ids, random labels). Each configuration runs one untimed warm-up pass, then the median of
 /// the timed passes.
@@ -120,17 +121,17 @@ public static class Bench
         var model = Model(o);
         var optimizer = new Optimizer<float>(model.Parameters, o.Optimizer);
         var options = new TrainOptions { Batch = batch, Threads = threads, Optimizer = o.Optimizer, Seed = o.Seed };
-        // Batch-1 SGD runs as `nerve train` runs it: the pipelined step, its hidden units split over the threads.
-        var runner = new StepRunner(model, optimizer, [true], options, batch, data.WindowWidth, (m, b) => new ManualBackprop<float>(m, b));
+        // The step `nerve train` would choose for these options (batch-1 SGD: the pipelined step over the threads).
+        var step = TrainSteps.Create(new StepSetup(model, optimizer, [true], options, (m, b) => new ManualBackprop<float>(m, b)), data);
         var order = new int[data.Count];
         int pass = 0;
         void Pass(int windows)
         {
             Trainer.Shuffle(order, o.Seed, ++pass);
-            for (int start = 0; start < windows; start += runner.Stride)
-                runner.Steps(data, order, start, Math.Min(runner.Stride, windows - start), 0.01f, pass);
+            for (int start = 0; start < windows; start += step.Stride)
+                step.Run(order, start, Math.Min(step.Stride, windows - start), 0.01f, pass);
         }
-        return Measure(o, BenchMode.Train, batch, threads, runner.Pipelined ? runner.PipelineThreads : Math.Max(1, Math.Min(threads, batch)), Pass);
+        return Measure(o, BenchMode.Train, batch, threads, step.Threads, Pass);
     }
 
     private static BenchResult Tag(BenchOptions o, SyntheticWindows data, int batch, int threads)
@@ -141,27 +142,32 @@ public static class Bench
         int workers = Math.Clamp(threads, 1, Math.Max(1, data.Count / batch));
         var buffers = Enumerable.Range(0, workers).Select(_ => tagger.CreateBuffers(batch)).ToArray();
         var ids = Enumerable.Range(0, workers).Select(_ => new int[batch * data.WindowWidth]).ToArray();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers };
-        void Range(int t, int from, int to)
+        var job = new TagSlices(tagger, data, buffers, ids, classes, batch);
+        void Pass(int windows)
         {
+            job.Windows = windows;
+            if (workers == 1) job.Run(0, 1);
+            else IntraOp.TeamOf(workers).Run(job, workers); // the training steps' team: one contiguous slice of windows a thread
+        }
+        return Measure(o, BenchMode.Tag, batch, threads, workers, Pass);
+    }
+
+    /// <summary>One tagging pass's slices, as a team job: thread t classifies the t-th contiguous slice of the windows.</summary>
+    private sealed class TagSlices(WindowTagger tagger, SyntheticWindows data, WindowTagger.Buffers[] buffers, int[][] ids, int[] classes, int batch) : IPart
+    {
+        public int Windows;
+
+        public void Run(int part, int parts)
+        {
+            int chunk = (Windows + parts - 1) / parts;
+            int from = part * chunk, to = Math.Min(Windows, (part + 1) * chunk);
             for (int start = from; start < to; start += batch)
             {
                 int b = Math.Min(batch, to - start);
-                data.GatherRange(start, b, ids[t]);
-                tagger.Classify(buffers[t], ids[t], b, classes.AsSpan(start, b));
+                data.GatherRange(start, b, ids[part]);
+                tagger.Classify(buffers[part], ids[part], b, classes.AsSpan(start, b));
             }
         }
-        void Pass(int windows)
-        {
-            if (workers == 1)
-            {
-                Range(0, 0, windows);
-                return;
-            }
-            int chunk = (windows + workers - 1) / workers;
-            Parallel.For(0, workers, parallel, t => Range(t, t * chunk, Math.Min(windows, (t + 1) * chunk)));
-        }
-        return Measure(o, BenchMode.Tag, batch, threads, workers, Pass);
     }
 
     private static BenchResult Measure(BenchOptions o, BenchMode mode, int batch, int threads, int workers, Action<int> pass)

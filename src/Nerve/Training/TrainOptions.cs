@@ -16,7 +16,7 @@ public sealed record TrainOptions
     public int Seed { get; init; } = 1;
     /// <summary>
     /// Workers for minibatches (data-parallel, deterministic for a given count); batch-1 SGD of one hidden layer splits
-    /// the hidden units over them (<see cref="Model.SgdPipeline"/>, deterministic for a given count) unless <see cref="Hogwild"/>.
+    /// the hidden units over them (<see cref="SgdPipeline"/>, deterministic for a given count) unless <see cref="Hogwild"/>.
     /// </summary>
     public int Threads { get; init; } = 1;
     /// <summary>
@@ -69,8 +69,9 @@ public sealed record TrainOptions
     public void Validate(Model.OutputKind output, bool manualEngine = true)
     {
         Validate();
-        if (Hogwild && output == Model.OutputKind.Crf)
-            throw new NerveException("--hogwild needs a softmax or sigmoid head (its steps are single windows), found --output crf");
+        var head = Model.Heads.Traits(output);
+        if (Hogwild && !head.PerWindow)
+            throw new NerveException($"--hogwild needs a softmax or sigmoid head (its steps are single windows), found --output {head.Name}");
         if (Hogwild && !manualEngine)
             throw new NerveException("--hogwild needs the manual engine (its fused SGD step), found --engine graph");
     }

@@ -38,32 +38,32 @@ public sealed class Trainer
     private readonly IReadOnlyList<Sentence>? _dev;
     private readonly Optimizer<float> _optimizer;
     private readonly bool[] _trainTable;
-    private readonly Func<WindowModel<float>, int, IBackprop<float>> _engine;
-    private readonly bool _sentenceUnits;
+    private readonly ITrainStep _step;
     private readonly int _units;
-    private readonly int _longest;
     private float[] _best;
 
     /// <param name="engine">Makes a gradient engine for a maximal batch (one per worker); the hand-derived one by default.</param>
     public Trainer(NerModel model, IReadOnlyList<Sentence> train, IReadOnlyList<Sentence>? dev, TrainOptions options, Func<WindowModel<float>, int, IBackprop<float>>? engine = null)
     {
-        _engine = engine ?? ((m, b) => new ManualBackprop<float>(m, b));
         options.Validate(model.Config.Output);
         _model = model;
         _o = options;
         _trainSentences = train;
         _dev = dev;
         _train = model.Windows(train);
-        _sentenceUnits = model.Config.Output == OutputKind.Crf;
-        _units = _sentenceUnits ? train.Count : _train.Count;
-        for (int i = 0; i < train.Count; i++) _longest = Math.Max(_longest, train[i].Count);
+        _units = model.Network.Head.Traits.SentenceUnits ? train.Count : _train.Count; // a unit is a window, or for the CRF a sentence
         for (int i = 0; i < _train.Count; i++)
             if (_train.Labels[i] < 0) throw new NerveException($"training tag at window {i} is not one of the model's labels");
         _optimizer = new Optimizer<float>(model.Network.Parameters, options.Optimizer);
         _trainTable = new bool[model.Config.Features.Count];
         for (int k = 0; k < _trainTable.Length; k++) _trainTable[k] = k != 0 || !options.FixEmbeddings;
         _best = (float[])model.Network.Parameters.Values.Clone();
+        var setup = new StepSetup(model.Network, _optimizer, _trainTable, options, engine ?? ((m, b) => new ManualBackprop<float>(m, b)));
+        _step = TrainSteps.Create(setup, _train, _train);
     }
+
+    /// <summary>The training step chosen for the model and options, in one line (which step, on how many threads, and why).</summary>
+    public string Step => _step.Description;
 
     /// <summary>Tag scheme scoring: IO labels are scored per token (conlleval -r), chunk schemes per phrase.</summary>
     public static ConllEvalResult Score(NerModel model, IReadOnlyList<Sentence> gold, int threads = 1)
@@ -82,8 +82,6 @@ public sealed class Trainer
         if (resume && checkpoint is not null && File.Exists(checkpoint))
             (firstEpoch, startWindow, bestEpoch, bestF1) = LoadCheckpoint(checkpoint, reports);
         var total = Stopwatch.StartNew();
-        // A unit is a window, or for the CRF a whole sentence; a batch is that many units.
-        var runner = new StepRunner(_model.Network, _optimizer, _trainTable, _o, _sentenceUnits ? Math.Max(1, _longest) : _o.Batch, _train.WindowWidth, _engine);
         var order = new int[_units];
         int patienceLeft = _o.Patience;
         for (int epoch = firstEpoch; epoch <= _o.Epochs; epoch++)
@@ -94,7 +92,7 @@ public sealed class Trainer
             var watch = Stopwatch.StartNew();
             double loss = 0;
             int done = startWindow;
-            int stride = runner.Stride; // a chunk of steps for Hogwild and the batch-1 pipeline: cancellation, checkpoints and progress wait for its end
+            int stride = _step.Stride; // a chunk of steps for Hogwild and the batch-1 pipeline: cancellation, checkpoints and progress wait for its end
             for (int start = startWindow; start < order.Length; start += stride)
             {
                 if (cancel.IsCancellationRequested)
@@ -103,10 +101,9 @@ public sealed class Trainer
                     return new TrainResult(reports, bestEpoch, bestF1, true, total.Elapsed);
                 }
                 int b = Math.Min(stride, order.Length - start);
-                // Sentence units (the CRF) are never Hogwild nor pipelined (both refuse the CRF).
-                loss += _sentenceUnits ? runner.StepSentences(_train, order, start, b, lr, epoch) : runner.Steps(_train, order, start, b, lr, epoch);
+                loss += _step.Run(order, start, b, lr, epoch);
                 done += b;
-                if (runner.Chunked || (start / _o.Batch) % 64 == 0) observer?.Progress(done);
+                if (_step.Chunked || (start / _o.Batch) % 64 == 0) observer?.Progress(done);
             }
             startWindow = 0;
             observer?.Progress(_units);

@@ -2,9 +2,10 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using Nerve.Model;
 using Nerve.Numerics;
 
-namespace Nerve.Model;
+namespace Nerve.Training;
 
 /// <summary>
 /// PA4's per-window SGD (batch 1, plain SGD, no L2 or dropout) for one hidden layer and a softmax or sigmoid head,
@@ -31,7 +32,7 @@ internal sealed class SgdPipeline : IPart
     private readonly int _h, _in, _k, _window, _features, _slotWidth;
     private readonly int _lda; // the parts' row stride of W: I rounded up to 16 floats, so every row starts on a cache line
     private readonly ActivationKind _activation;
-    private readonly bool _softmax;
+    private readonly IWindowHead<float> _head;
     private readonly Part[] _parts;
     private readonly float[] _mail;     // per part, _stride apart: its rows' share of ∂J/∂x (I), then of U h (K)
     private readonly float[] _xShare;   // the next window's x as part 0 gathers it (lda, two buffers a window apart)
@@ -51,7 +52,7 @@ internal sealed class SgdPipeline : IPart
     public SgdPipeline(WindowModel<float> net, int threads)
     {
         if (net.Depth != 1) throw new ArgumentException("the pipelined SGD step covers one hidden layer", nameof(net));
-        if (net.Config.Output == OutputKind.Crf) throw new ArgumentException("the pipelined SGD step covers the softmax and sigmoid heads", nameof(net));
+        _head = net.Head.PerWindow ?? throw new ArgumentException("the pipelined SGD step covers the per-window heads (softmax, sigmoid)", nameof(net));
         _net = net;
         var p = net.Parameters;
         _w = p["W"];
@@ -65,7 +66,6 @@ internal sealed class SgdPipeline : IPart
         _features = net.Config.Features.Count;
         _slotWidth = net.Config.SlotWidth;
         _activation = net.Config.Activation;
-        _softmax = net.Config.Output == OutputKind.Softmax;
         _lda = Pad(_in);
         int parts = Math.Clamp(threads, 1, Math.Max(1, _h / 8)); // at least 8 rows each
         _parts = new Part[parts];
@@ -180,16 +180,8 @@ internal sealed class SgdPipeline : IPart
             for (int c = 0; c < parts; c++) TensorPrimitives.Add(s, Shares(c), s);
             var label = _labels.AsSpan(t, 1);
             d3.Clear();
-            if (_softmax)
-            {
-                total += SoftmaxCrossEntropy<float>.Forward(p, s, label, 1, _k);
-                SoftmaxCrossEntropy<float>.Backward(d3, p, label, 1, _k, 1f);
-            }
-            else
-            {
-                total += SigmoidCrossEntropy<float>.Forward(p, s, label, 1);
-                SigmoidCrossEntropy<float>.Backward(d3, p, label, 1, 1f);
-            }
+            total += _head.Forward(p, s, label, 1);
+            _head.Backward(d3, p, label, 1, 1f);
 
             // ∂J/∂h = Uᵀ δ3 at the old U, then U ← U − α δ3 hᵀ (eq. 3a), b2 ← b2 − α δ3 (eq. 3c).
             da.Clear();
@@ -200,8 +192,7 @@ internal sealed class SgdPipeline : IPart
                 TensorPrimitives.MultiplyAdd(h, step * d3[k], row, row);
             }
             TensorPrimitives.MultiplyAdd(d3, step, b2, b2);
-            dz.Clear();
-            Activation<float>.Backward(dz, da, z, h, _activation); // δ2 (eq. 2b)
+            HiddenDelta<float>.Compute(dz, da, [], z, h, _activation); // δ2 = (Uᵀ δ3) ⊙ f′(z) (eq. 2b)
             TensorPrimitives.MultiplyAdd(dz, step, b1, b1);             // b1 ← b1 − α δ2 (eq. 3d)
 
             // One pass over this part's rows of W: ∂J/∂x, the update (eq. 3b, 3e) and the next window's z.
