@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nerve.Diagnostics;
 using Nerve.Training;
 
 namespace Nerve.Cli;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Nerve.Corpus;
 using Nerve.Jobs;
+using Nerve.Model;
 using Nerve.Tagging;
 
 namespace Nerve.Cli;

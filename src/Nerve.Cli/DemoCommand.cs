@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nerve.Jobs;
+using Nerve.Model;
 using Nerve.Tagging;
 
 namespace Nerve.Cli;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nerve.Diagnostics;
 using Nerve.Model;
 
 namespace Nerve.Cli;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nerve.Autodiff;
+using Nerve.Features;
 using Nerve.Model;
 
 namespace Nerve.Cli;

@@ -34,7 +34,7 @@ public sealed class AccuracyTests : IDisposable
         Assert.True(result.BestF1 >= 87.5, $"dev F1 {result.BestF1:F2}");
         // The saved model scores the same when loaded and evaluated as `nerve eval --raw` does.
         var dev = CorpusReader.Read(Data("pa4", "dev"), CorpusFormat.Pa4);
-        var loaded = Tagging.NerModel.Load(Path.Combine(_dir, "pa4.nerve"));
+        var loaded = Model.NerModel.Load(Path.Combine(_dir, "pa4.nerve"));
         Assert.Equal(result.BestF1, Evaluation.ModelEvaluation.Run(loaded, dev.Sentences, raw: true).Phrases.F1, 6);
     }
 

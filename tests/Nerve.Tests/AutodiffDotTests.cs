@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Nerve.Autodiff;
+using Nerve.Features;
 using Nerve.Model;
 
 namespace Nerve.Tests;

@@ -1,4 +1,6 @@
 using Nerve.Autodiff;
+using Nerve.Diagnostics;
+using Nerve.Features;
 using Nerve.Model;
 using Xunit.Abstractions;
 

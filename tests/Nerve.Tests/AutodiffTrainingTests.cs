@@ -1,5 +1,6 @@
 using Nerve.Autodiff;
 using Nerve.Corpus;
+using Nerve.Evaluation;
 using Nerve.Training;
 using Xunit.Abstractions;
 
@@ -21,8 +22,8 @@ public sealed class AutodiffTrainingTests(ITestOutputHelper output)
         var graph = Synthetic.NewModel(Train, seed: o.Seed);
         Assert.Equal(manual.Network.Parameters.Values, graph.Network.Parameters.Values);
 
-        var a = new Trainer(manual, Train, Dev, o).Train();
-        var b = new Trainer(graph, Train, Dev, o, (m, n) => new GraphBackprop<float>(m, n)).Train();
+        var a = new Trainer(manual, Train, Dev, o, ModelEvaluation.F1).Train();
+        var b = new Trainer(graph, Train, Dev, o, ModelEvaluation.F1, (m, n) => new GraphBackprop<float>(m, n)).Train();
 
         Assert.True(a.BestF1 > 30, $"the manual engine learned too little to compare: dev F1 {a.BestF1:F2}");
         Assert.Equal(a.Epochs[0].DevF1, b.Epochs[0].DevF1);

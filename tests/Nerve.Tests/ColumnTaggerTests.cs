@@ -1,5 +1,6 @@
 using System.Text;
 using Nerve.Corpus;
+using Nerve.Diagnostics;
 using Nerve.Features;
 using Nerve.Model;
 using Nerve.Tagging;

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Text;
 using Nerve.Embed;
 using Nerve.Features;
+using Nerve.Vectors;
 
 namespace Nerve.Tests;
 

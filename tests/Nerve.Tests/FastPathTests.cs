@@ -1,3 +1,5 @@
+using Nerve.Diagnostics;
+using Nerve.Features;
 using Nerve.Model;
 using Nerve.Tagging;
 using Nerve.Training;

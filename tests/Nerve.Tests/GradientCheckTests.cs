@@ -1,3 +1,4 @@
+using Nerve.Diagnostics;
 using Nerve.Model;
 
 namespace Nerve.Tests;

@@ -1,4 +1,5 @@
 using Nerve.Autodiff;
+using Nerve.Diagnostics;
 using Nerve.Model;
 
 namespace Nerve.Tests;

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using Nerve.Autodiff;
 using Nerve.Corpus;
+using Nerve.Diagnostics;
+using Nerve.Evaluation;
+using Nerve.Features;
 using Nerve.Model;
 using Nerve.Tagging;
 using Nerve.Training;
@@ -23,7 +26,7 @@ public sealed class HogwildTests(ITestOutputHelper output) : IDisposable
     private static (NerModel, TrainResult) Fit(TrainOptions o, string? checkpoint = null, bool resume = false, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         var model = Synthetic.NewModel(Train, seed: o.Seed);
-        var result = new Trainer(model, Train, Dev, o).Train(observer, null, checkpoint, resume, cancel);
+        var result = new Trainer(model, Train, Dev, o, ModelEvaluation.F1).Train(observer, null, checkpoint, resume, cancel);
         return (model, result);
     }
 
@@ -88,7 +91,7 @@ public sealed class HogwildTests(ITestOutputHelper output) : IDisposable
             for (int start = 0; start < order.Length; start += step.Stride)
                 step.Run(order, start, Math.Min(step.Stride, order.Length - start), (float)o.LearningRate, epoch);
         }
-        double f1 = Trainer.Score(model, Dev).F1;
+        double f1 = ModelEvaluation.F1(model, Dev);
         output.WriteLine($"dev F1 after 3 epochs with overlapping workers: {f1:F2}");
         Assert.True(f1 > 95, $"dev F1 {f1:F2}");
     }
@@ -149,7 +152,7 @@ public sealed class HogwildTests(ITestOutputHelper output) : IDisposable
         var e = Assert.Throws<NerveException>(() => o.Validate(OutputKind.Crf));
         Assert.Contains("found --output crf", e.Message, StringComparison.Ordinal);
         var model = Synthetic.NewModel(Train, seed: 1);
-        e = Assert.Throws<NerveException>(() => new Trainer(model, Train, Dev, o, (m, b) => new GraphBackprop<float>(m, b)).Train());
+        e = Assert.Throws<NerveException>(() => new Trainer(model, Train, Dev, o, ModelEvaluation.F1, (m, b) => new GraphBackprop<float>(m, b)).Train());
         Assert.Contains("found --engine graph", e.Message, StringComparison.Ordinal);
     }
 

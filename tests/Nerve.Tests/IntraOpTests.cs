@@ -1,3 +1,4 @@
+using Nerve.Features;
 using Nerve.Model;
 using Nerve.Numerics;
 using Nerve.Jobs;
@@ -101,7 +102,7 @@ public sealed class IntraOpTests : IDisposable
                 Output = OutputKind.Crf,
                 Training = new TrainOptions { Epochs = 2, Threads = threads, InputDropout = 0.1 },
             });
-            return Nerve.Tagging.NerModel.Load(path).Network.Parameters.Values; // the file also records the options, threads included
+            return Nerve.Model.NerModel.Load(path).Network.Parameters.Values; // the file also records the options, threads included
         }
         var one = Train(1);
         var two = Train(2);

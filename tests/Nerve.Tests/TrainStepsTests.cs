@@ -1,5 +1,6 @@
 using Nerve.Autodiff;
 using Nerve.Corpus;
+using Nerve.Evaluation;
 using Nerve.Model;
 using Nerve.Tagging;
 using Nerve.Training;
@@ -81,7 +82,7 @@ public class TrainStepsTests
     public void The_trainer_exposes_its_step()
     {
         var model = Synthetic.NewModel(Train, seed: 1);
-        var trainer = new Trainer(model, Train, null, new TrainOptions { Batch = 8, Threads = 1 });
+        var trainer = new Trainer(model, Train, null, new TrainOptions { Batch = 8, Threads = 1 }, ModelEvaluation.F1);
         Assert.StartsWith("step: minibatch of 8 windows, data-parallel on 1 thread (softmax head, adagrad;", trainer.Step, StringComparison.Ordinal);
     }
 }

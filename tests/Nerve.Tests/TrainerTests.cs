@@ -1,4 +1,6 @@
 using Nerve.Corpus;
+using Nerve.Evaluation;
+using Nerve.Model;
 using Nerve.Tagging;
 using Nerve.Training;
 
@@ -16,7 +18,7 @@ public sealed class TrainerTests : IDisposable
     private static (NerModel, TrainResult) Fit(TrainOptions o, string? checkpoint = null, bool resume = false, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
         var model = Synthetic.NewModel(Train, seed: o.Seed);
-        var result = new Trainer(model, Train, Dev, o).Train(observer, null, checkpoint, resume, cancel);
+        var result = new Trainer(model, Train, Dev, o, ModelEvaluation.F1).Train(observer, null, checkpoint, resume, cancel);
         return (model, result);
     }
 

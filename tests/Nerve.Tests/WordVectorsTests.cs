@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Nerve.Features;
+using Nerve.Vectors;
 
 namespace Nerve.Tests;
 

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 
 using Nerve.Features;
+using Nerve.Vectors;
 
 namespace Nerve.Embed;
 

@@ -4,6 +4,7 @@ using System.Numerics.Tensors;
 using System.Text;
 using Nerve.Features;
 using Nerve.IO;
+using Nerve.Vectors;
 
 namespace Nerve.Embed;
 

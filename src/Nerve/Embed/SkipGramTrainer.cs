@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using Nerve.Numerics;
+using Nerve.Vectors;
 
 namespace Nerve.Embed;
 

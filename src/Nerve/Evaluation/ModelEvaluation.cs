@@ -1,4 +1,5 @@
 using Nerve.Corpus;
+using Nerve.Model;
 using Nerve.Tagging;
 
 namespace Nerve.Evaluation;
@@ -19,6 +20,13 @@ public sealed record ModelEvaluation(ConllEvalResult Phrases, ConfusionMatrix To
     /// <summary>The conlleval phrase scores alone (no confusion matrix): what training scores every epoch.</summary>
     public static ConllEvalResult Score(NerModel model, IReadOnlyList<Sentence> gold, bool raw, int threads = 1)
         => ConllEval.Evaluate(Pairs(gold, model.Predict(gold, threads)), raw);
+
+    /// <summary>
+    /// F1 in the model's own scheme: IO labels are scored per token (conlleval -r), chunk schemes per phrase. The
+    /// trainer's <c>Scorer</c>.
+    /// </summary>
+    public static double F1(NerModel model, IReadOnlyList<Sentence> gold, int threads = 1)
+        => Score(model, gold, raw: model.Scheme == TagScheme.IO, threads).F1;
 
     private static List<(IReadOnlyList<string>, IReadOnlyList<string>)> Pairs(IReadOnlyList<Sentence> gold, Prediction prediction)
         => gold.Select((s, i) => ((IReadOnlyList<string>)s.Tags, (IReadOnlyList<string>)prediction.Tags[i])).ToList();

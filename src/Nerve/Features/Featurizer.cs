@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Nerve.Corpus;
 using Nerve.IO;
-using Nerve.Model;
 
 namespace Nerve.Features;
 

@@ -7,7 +7,7 @@ namespace Nerve.Features;
 /// All windows of a corpus, stored once: every sentence is laid out as m × &lt;s&gt;, its tokens, m × &lt;/s&gt;, so the
 /// window of a token is the 2m + 1 consecutive positions centred on it and never crosses a sentence.
 /// </summary>
-public sealed class WindowSet : Training.IWindowSource
+public sealed class WindowSet : IWindowSource
 {
     private readonly int[] _padded;  // (positions, F)
     private readonly int[] _centers; // position of each window's centre token

@@ -1,5 +1,6 @@
 using Nerve.Corpus;
 using Nerve.Evaluation;
+using Nerve.Model;
 using Nerve.Tagging;
 
 namespace Nerve.Jobs;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Nerve.Corpus;
+using Nerve.Model;
 using Nerve.Tagging;
 using Nerve.Text;
 

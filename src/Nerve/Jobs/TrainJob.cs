@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Nerve.Corpus;
+using Nerve.Evaluation;
 using Nerve.Features;
 using Nerve.Model;
 using Nerve.Tagging;
 using Nerve.Training;
+using Nerve.Vectors;
 
 namespace Nerve.Jobs;
 
@@ -26,7 +28,7 @@ public sealed record TrainJobOptions
     public int Window { get; init; } = 5;
     public IReadOnlyList<int> Hidden { get; init; } = [100];
     public ActivationKind Activation { get; init; } = ActivationKind.Tanh;
-    public OutputKind Output { get; init; } = OutputKind.Softmax;
+    public OutputKind Output { get; init; } = ModelConfig.DefaultOutput;
     /// <summary>The positive class of the sigmoid head; by default the one non-O tag.</summary>
     public string? Positive { get; init; }
     public bool Lowercase { get; init; } = true;
@@ -109,8 +111,9 @@ public static class TrainJob
             ["options"] = JsonSerializer.Serialize(o.Training),
         };
         var model = new NerModel(network, featurizer, scheme, labelScheme, info);
-        var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training,
+        var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training, ModelEvaluation.F1,
             o.GraphEngine ? (m, b) => new Autodiff.GraphBackprop<float>(m, b) : null);
+        log?.Info(trainer.Step);
         var result = trainer.Train(observer, best => best.Save(o.ModelPath), CheckpointPath(o.ModelPath), o.Resume, cancel);
         if (!result.Interrupted)
         {

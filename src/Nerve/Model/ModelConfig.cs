@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Nerve.Features;
 
 namespace Nerve.Model;
 
@@ -11,9 +12,6 @@ public enum OutputKind
     /// <summary>Sentence-level log-likelihood: a linear-chain CRF over the window scores (Collobert et al. 2011 §3.3.2).</summary>
     Crf,
 }
-
-/// <summary>One embedding table of the window input: its name, vocabulary size and dimension.</summary>
-public sealed record FeatureSpec(string Name, int Size, int Dim);
 
 /// <summary>The architecture of a window network; saved in the model file and enough to rebuild it.</summary>
 public sealed record ModelConfig

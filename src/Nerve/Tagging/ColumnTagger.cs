@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Nerve.Corpus;
 using Nerve.Features;
+using Nerve.Model;
 
 namespace Nerve.Tagging;
 

@@ -1,4 +1,5 @@
 using Nerve.Corpus;
+using Nerve.Model;
 using Nerve.Text;
 
 namespace Nerve.Tagging;

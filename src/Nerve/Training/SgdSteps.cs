@@ -1,3 +1,4 @@
+using Nerve.Features;
 using Nerve.Model;
 using Nerve.Numerics;
 

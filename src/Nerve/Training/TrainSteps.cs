@@ -3,14 +3,6 @@ using Nerve.Model;
 
 namespace Nerve.Training;
 
-/// <summary>Where a training step reads its windows: ids (B, C, F) and gold classes (B) of the given window indices.</summary>
-internal interface IWindowSource
-{
-    int WindowWidth { get; }
-
-    void Gather(ReadOnlySpan<int> windows, Span<int> ids, Span<int> labels);
-}
-
 /// <summary>
 /// One training strategy: how the updates on a run of shuffled units (windows, or sentences for the CRF) are computed
 /// and applied. Chosen once by <see cref="TrainSteps.Create"/>; used by <see cref="Trainer"/> and by <see cref="Bench"/>,

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Nerve.Corpus;
-using Nerve.Evaluation;
 using Nerve.Features;
 using Nerve.IO;
 using Nerve.Model;
-using Nerve.Tagging;
 
 namespace Nerve.Training;
 
@@ -19,6 +17,12 @@ public interface ITrainingObserver
     void Progress(int windowsDone);
     void EpochFinished(EpochReport report);
 }
+
+/// <summary>
+/// F1 of a model on gold sentences, the measure by which the trainer keeps its best epoch. Scoring means tagging and
+/// evaluating, which come after training in the data flow, so the caller hands it in (Evaluation's ModelEvaluation.F1).
+/// </summary>
+public delegate double Scorer(NerModel model, IReadOnlyList<Sentence> gold, int threads);
 
 /// <summary>The outcome of training: the epochs run and the best one by dev F1 (by train F1 without dev data).</summary>
 public sealed record TrainResult(IReadOnlyList<EpochReport> Epochs, int BestEpoch, double BestF1, bool Interrupted, TimeSpan Elapsed);
@@ -39,12 +43,15 @@ public sealed class Trainer
     private readonly Optimizer<float> _optimizer;
     private readonly bool[] _trainTable;
     private readonly ITrainStep _step;
+    private readonly Scorer _score;
     private readonly int _units;
     private float[] _best;
 
+    /// <param name="score">F1 on train and dev after each epoch (ModelEvaluation.F1).</param>
     /// <param name="engine">Makes a gradient engine for a maximal batch (one per worker); the hand-derived one by default.</param>
-    public Trainer(NerModel model, IReadOnlyList<Sentence> train, IReadOnlyList<Sentence>? dev, TrainOptions options, Func<WindowModel<float>, int, IBackprop<float>>? engine = null)
+    public Trainer(NerModel model, IReadOnlyList<Sentence> train, IReadOnlyList<Sentence>? dev, TrainOptions options, Scorer score, Func<WindowModel<float>, int, IBackprop<float>>? engine = null)
     {
+        _score = score;
         options.Validate(model.Config.Output);
         _model = model;
         _o = options;
@@ -64,10 +71,6 @@ public sealed class Trainer
 
     /// <summary>The training step chosen for the model and options, in one line (which step, on how many threads, and why).</summary>
     public string Step => _step.Description;
-
-    /// <summary>Tag scheme scoring: IO labels are scored per token (conlleval -r), chunk schemes per phrase.</summary>
-    public static ConllEvalResult Score(NerModel model, IReadOnlyList<Sentence> gold, int threads = 1)
-        => ModelEvaluation.Score(model, gold, raw: model.Scheme == TagScheme.IO, threads);
 
     /// <summary>
     /// Runs the epochs. <paramref name="onBest"/> is called with the model holding the best parameters whenever dev F1
@@ -108,8 +111,8 @@ public sealed class Trainer
             startWindow = 0;
             observer?.Progress(_units);
             double seconds = watch.Elapsed.TotalSeconds;
-            double trainF1 = Score(_model, _trainSentences, _o.Threads).F1;
-            double? devF1 = _dev is null ? null : Score(_model, _dev, _o.Threads).F1;
+            double trainF1 = _score(_model, _trainSentences, _o.Threads);
+            double? devF1 = _dev is null ? null : _score(_model, _dev, _o.Threads);
             double f1 = devF1 ?? trainF1;
             bool best = f1 > bestF1;
             if (best)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
-namespace Nerve.Features;
+namespace Nerve.Vectors;
 
 /// <summary>
 /// Parses decimal floats from UTF-8 with the same result as <see cref="float.Parse(ReadOnlySpan{byte}, NumberStyles, IFormatProvider?)"/>.

@@ -1,4 +1,7 @@
-namespace Nerve.Model;
+using Nerve.Features;
+using Nerve.Model;
+
+namespace Nerve.Diagnostics;
 
 /// <summary>Settings of a finite-difference gradient check (PA4 §4.1): a small network on random windows, in double precision.</summary>
 public sealed record GradientCheckOptions

@@ -1,19 +1,14 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Nerve.Corpus;
 using Nerve.Features;
 using Nerve.IO;
-using Nerve.Model;
 
-namespace Nerve.Tagging;
-
-/// <summary>The tags and per-token confidences predicted for a list of sentences.</summary>
-public sealed record Prediction(string[][] Tags, float[][] Confidence);
+namespace Nerve.Model;
 
 /// <summary>
 /// A trained named-entity recognizer: the window network with its vocabulary, labels and tag scheme.
 /// Saved as one safetensors file whose metadata holds the configuration, labels and vocabulary.
-/// Prediction is thread-safe: each call uses its own buffers.
+/// Applying it to text is Nerve.Tagging's (<c>ModelTagging</c>); loading and saving are here.
 /// </summary>
 public sealed class NerModel
 {
@@ -71,44 +66,12 @@ public sealed class NerModel
     }
 
     /// <summary>
-    /// Bytes a tagger may spend on cached first-layer products (<see cref="WindowTagger"/>, Chen &amp; Manning 2014): the
+    /// Bytes a tagger may spend on cached first-layer products (Nerve.Tagging's <c>WindowTagger</c>, Chen &amp; Manning 2014): the
     /// rows of the input as first used, words first. 0 = the plain forward.
     /// </summary>
     public long PrecomputeBytes { get; set; } = DefaultPrecomputeBytes;
 
     public const long DefaultPrecomputeBytes = 64L << 20;
-
-    /// <summary>The tagger for <paramref name="windows"/>: caches their rows as batches first use them, within <see cref="PrecomputeBytes"/>.</summary>
-    public WindowTagger CreateTagger(WindowSet windows) => CreateTagger((long)windows.Positions * windows.Features);
-
-    /// <summary>A tagger for input not seen yet, such as a stream: caches rows as batches first use them, within <see cref="PrecomputeBytes"/>.</summary>
-    public WindowTagger CreateTagger() => CreateTagger(long.MaxValue);
-
-    /// <summary>A <see cref="WindowTagger.FillOnUse"/> tagger with room for at most <paramref name="distinctRows"/> rows.</summary>
-    private WindowTagger CreateTagger(long distinctRows)
-    {
-        long perRow = (long)Config.Window * Config.Hidden[0] * sizeof(float);
-        int rows = (int)Math.Min(int.MaxValue, Math.Min(distinctRows, Math.Max(0, PrecomputeBytes) / perRow));
-        return rows == 0 ? new WindowTagger(Network) : WindowTagger.FillOnUse(Network, rows);
-    }
-
-    /// <summary>Tags every token; <paramref name="threads"/> workers split the sentences, the result does not depend on their number.</summary>
-    public Prediction Predict(IReadOnlyList<Sentence> sentences, int threads = 1)
-    {
-        var windows = new WindowSet(sentences, Featurizer, Config.Window, threads: threads);
-        var classes = new int[windows.Count];
-        var confidence = new float[windows.Count];
-        Classify(windows, classes, confidence, threads);
-        var tags = new string[sentences.Count][];
-        var conf = new float[sentences.Count][];
-        for (int s = 0; s < sentences.Count; s++)
-        {
-            int a = windows.SentenceStarts[s], n = sentences[s].Count;
-            tags[s] = SentenceTags(classes.AsSpan(a, n));
-            conf[s] = confidence.AsSpan(a, n).ToArray();
-        }
-        return new Prediction(tags, conf);
-    }
 
     /// <summary>The tags of one sentence's predicted classes, in the corpus <see cref="Scheme"/>.</summary>
     internal string[] SentenceTags(ReadOnlySpan<int> classes)
@@ -116,76 +79,6 @@ public sealed class NerModel
         var t = new string[classes.Length];
         for (int i = 0; i < t.Length; i++) t[i] = Config.Labels[classes[i]];
         return LabelScheme == Scheme ? t : Tags.Convert(t, LabelScheme, Scheme);
-    }
-
-    /// <summary>
-    /// Class and confidence of every window. Sentences are packed into batches of up to <paramref name="batch"/> windows
-    /// (the CRF head then decodes each sentence on its rows); <paramref name="threads"/> workers take contiguous runs of sentences.
-    /// </summary>
-    public void Classify(WindowSet windows, Span<int> classes, Span<float> confidence, int threads = 1, int batch = 256)
-    {
-        int sentences = windows.SentenceStarts.Length - 1;
-        threads = Math.Clamp(threads, 1, Math.Max(1, windows.Count / batch));
-        var tagger = CreateTagger(windows);
-        if (threads == 1)
-        {
-            WindowTagger.Buffers? buffers = null;
-            ClassifyRange(tagger, ref buffers, windows, 0, sentences, classes, confidence, batch);
-            return;
-        }
-        var cls = new int[windows.Count];
-        var conf = new float[windows.Count];
-        // Split at sentence boundaries into runs of about equal window counts.
-        var cut = new int[threads + 1];
-        cut[threads] = sentences;
-        for (int t = 1, s = 0; t < threads; t++)
-        {
-            long target = (long)windows.Count * t / threads;
-            while (s < sentences && windows.SentenceStarts[s] < target) s++;
-            cut[t] = s;
-        }
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-        {
-            WindowTagger.Buffers? buffers = null;
-            if (cut[t] < cut[t + 1]) ClassifyRange(tagger, ref buffers, windows, cut[t], cut[t + 1], cls, conf, batch);
-        });
-        cls.CopyTo(classes);
-        conf.CopyTo(confidence);
-    }
-
-    /// <summary>
-    /// Classifies the windows of sentences [<paramref name="firstSentence"/>, <paramref name="endSentence"/>) with
-    /// <paramref name="buffers"/>, which are made (or remade larger) when they cannot hold a batch or the longest sentence.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void ClassifyRange(WindowTagger tagger, ref WindowTagger.Buffers? buffers, WindowSet windows, int firstSentence, int endSentence, Span<int> classes, Span<float> confidence, int batch = 256)
-    {
-        var starts = windows.SentenceStarts;
-        int longest = 0;
-        for (int s = firstSentence; s < endSentence; s++) longest = Math.Max(longest, starts[s + 1] - starts[s]);
-        int capacity = Math.Max(batch, longest);
-        if (buffers is null || buffers.Workspace.MaxBatch < capacity || buffers.Ids.Length < capacity * windows.WindowWidth)
-            buffers = tagger.CreateBuffers(capacity, windows.WindowWidth);
-        capacity = buffers.Workspace.MaxBatch;
-        var ws = buffers.Workspace;
-        var ids = buffers.Ids;
-        var lengths = buffers.Lengths;
-        int s0 = firstSentence;
-        while (s0 < endSentence)
-        {
-            // As many whole sentences as fit (the CRF decodes each on its own rows of the scores).
-            int s1 = s0 + 1;
-            while (s1 < endSentence && starts[s1 + 1] - starts[s0] <= capacity) s1++;
-            int from = starts[s0], n = starts[s1] - from;
-            if (n > 0)
-            {
-                for (int s = s0; s < s1; s++) lengths[s - s0] = starts[s + 1] - starts[s];
-                windows.GatherRange(from, n, ids);
-                tagger.Scores(buffers, ids, n);
-                Network.DecodeSentences(ws, lengths.AsSpan(0, s1 - s0), classes.Slice(from, n), confidence.Slice(from, n));
-            }
-            s0 = s1;
-        }
     }
 
     /// <summary>Writes the model atomically.</summary>

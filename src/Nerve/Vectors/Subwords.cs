@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Nerve.Embed;
+namespace Nerve.Vectors;
 
 /// <summary>
 /// Character n-grams of a word and their hash, exactly as fastText computes them (Bojanowski et al. 2017, §3.2):

@@ -4,7 +4,7 @@ using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
 
-namespace Nerve.Features;
+namespace Nerve.Vectors;
 
 /// <summary>
 /// Pretrained word vectors, row-major in one array. Loads word2vec/fastText text files ("COUNT DIM" header),

@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Nerve.Features;
 using Nerve.Model;
 using Nerve.Numerics;
 using Nerve.Tagging;
+using Nerve.Training;
 
-namespace Nerve.Training;
+namespace Nerve.Diagnostics;
 
 /// <summary>What <see cref="Bench"/> times: training steps or tagging.</summary>
 public enum BenchMode
