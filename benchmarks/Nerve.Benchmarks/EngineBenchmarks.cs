@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Nerve.Autodiff;
+using Nerve.Features;
 using Nerve.Model;
 using Nerve.Training;
 

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Nerve.Diagnostics;
 using Nerve.Model;
 using Nerve.Training;
 
