@@ -30,7 +30,7 @@ public sealed partial class NamespaceMapTests
     [GeneratedRegex(@"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:\w+\s*=\s*)?(Nerve(?:\.\w+)?)[\.;<]", RegexOptions.Multiline)]
     private static partial Regex UsingDirective();
 
-    [GeneratedRegex(@"^namespace\s+(Nerve(?:\.\w+)?)\s*;", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^namespace\s+(Nerve(?:\.\w+)*)\s*;", RegexOptions.Multiline)]
     private static partial Regex FileNamespace();
 
     [GeneratedRegex(@"(?<![\w.])(Nerve\.\w+)\.[A-Z]")]
@@ -71,6 +71,27 @@ public sealed partial class NamespaceMapTests
             else if (!order.Contains(m.Groups[1].Value)) wrong.Add($"{rel}: namespace {m.Groups[1].Value} is not in ARCHITECTURE.md's code map");
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
+    [Fact]
+    public void Test_folders_mirror_the_namespaces()
+    {
+        // tests/Nerve.Tests/<X>/ tests Nerve.<X>; besides those, Architecture (this file) and Cli (the program). Shared
+        // helpers stay at the root.
+        var allowed = DeclaredOrder().Where(n => n != "Nerve").Select(n => n["Nerve.".Length..]).Concat(["Architecture", "Cli"]).ToHashSet(StringComparer.Ordinal);
+        string tests = Path.Combine(Fixtures.Root(), "tests", "Nerve.Tests");
+        var wrong = new List<string>();
+        foreach (var file in SourceFiles(tests))
+        {
+            string rel = Path.GetRelativePath(tests, file);
+            string folder = Path.GetDirectoryName(rel) ?? "";
+            string expected = folder.Length == 0 ? "Nerve.Tests" : "Nerve.Tests." + folder.Replace(Path.DirectorySeparatorChar, '.');
+            if (folder.Length > 0 && !allowed.Contains(folder.Split(Path.DirectorySeparatorChar)[0])) wrong.Add($"{rel}: folder {folder} is no namespace of the code map");
+            if (FileNamespace().Match(File.ReadAllText(file)) is not { Success: true } m || m.Groups[1].Value != expected)
+                wrong.Add($"{rel}: expected namespace {expected}");
+        }
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        Assert.Contains(SourceFiles(tests), f => f.EndsWith(Path.Combine("Training", "TrainerTests.cs"), StringComparison.Ordinal));
     }
 
     [Fact]

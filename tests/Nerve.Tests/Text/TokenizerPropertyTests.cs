@@ -88,6 +88,7 @@ public class TokenizerPropertyTests
         string.Concat(s.Select(c => c is >= ' ' and < '\x7F' ? c.ToString() : $"\\u{(int)c:X4}"));
 
     [Fact]
+    [Trait("Category", "Acceptance")]
     public void Very_long_inputs_complete_with_correct_tokens()
     {
         const int n = 10_000_000;
