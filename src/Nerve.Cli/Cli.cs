@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Nerve.Corpus;
+using Nerve.IO;
 using Nerve.Jobs;
 using Nerve.Model;
 using Nerve.Tagging;
@@ -33,6 +35,36 @@ internal static class Cli
             return 130;
         }
     }
+
+    /// <summary>Set by a command that turns Ctrl+C into a clean stop of its own (train saves a checkpoint and exits).</summary>
+    public static bool InterruptHandled { get; set; }
+
+    /// <summary>
+    /// SIGINT and SIGTERM end the process; first they delete the temporary files of writes in progress
+    /// (<see cref="AtomicFile.DeletePending"/>), so an interrupted command leaves what was there before.
+    /// </summary>
+    public static IDisposable RemoveTemporariesOnSignal()
+    {
+        var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ =>
+        {
+            if (!InterruptHandled) AtomicFile.DeletePending();
+        });
+        var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => AtomicFile.DeletePending());
+        return new Registrations(interrupt, terminate);
+    }
+
+    private sealed class Registrations(params IDisposable[] items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items) item.Dispose();
+        }
+    }
+
+    public static Option<bool> NoVerify() => new("--no-verify")
+    {
+        Description = "Load the model without checking its SHA-256 (a damaged file is then used as it is).",
+    };
 
     public static Option<CorpusFormat> Format() => new("--format")
     {

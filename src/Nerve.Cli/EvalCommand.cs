@@ -13,13 +13,14 @@ internal static class EvalCommand
         var format = Cli.Format();
         var tagColumn = Cli.TagColumn();
         var raw = new Option<bool>("--raw") { Description = "conlleval -r: every non-O token is its own phrase (how PA4 scored IO labels)." };
+        var noVerify = Cli.NoVerify();
         var noMatrix = new Option<bool>("--no-confusion") { Description = "Omit the token confusion matrix." };
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
         var cacheMb = Cli.CacheMb();
         var cmd = new Command("eval", "Score a model on a gold corpus: the conlleval report (phrase precision, recall, F1) and a per-class token confusion matrix.")
         {
-            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb,
+            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -32,6 +33,7 @@ internal static class EvalCommand
                 Threads = r.GetValue(threads),
                 RepairGlued = r.GetValue(repair),
                 CacheMb = r.GetValue(cacheMb),
+                NoVerify = r.GetValue(noVerify),
             };
             var e = EvalJob.Run(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
             Console.Write(e.Phrases.Format());

@@ -7,6 +7,7 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
+        using var signals = Cli.RemoveTemporariesOnSignal();
         var root = new RootCommand("Nerve: a window-network named-entity recognizer (CS224N PA4, Collobert et al. 2011) with hand-derived gradients.")
         {
             TrainCommand.Create(),

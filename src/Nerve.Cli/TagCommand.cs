@@ -18,10 +18,11 @@ internal static class TagCommand
         var repair = Cli.RepairGlued();
         var cacheMb = Cli.CacheMb();
         var output = new Option<string?>("--output") { Description = "Write the tagged columns to this file (replaced atomically: a failed run leaves no partial file) instead of stdout." };
+        var noVerify = Cli.NoVerify();
         var stats = new Option<bool>("--stats") { Description = "Print the time of each phase and tokens/s to stderr." };
         var cmd = new Command("tag", "Tag tokens with a trained model; writes CoNLL columns (input columns, then the predicted tag).")
         {
-            model, input, format, tagColumn, text, threads, repair, stats, cacheMb, output,
+            model, input, format, tagColumn, text, threads, repair, stats, cacheMb, output, noVerify,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -34,18 +35,15 @@ internal static class TagCommand
                 Threads = r.GetValue(threads),
                 RepairGlued = r.GetValue(repair),
                 CacheMb = r.GetValue(cacheMb),
+                NoVerify = r.GetValue(noVerify),
             };
+            var path = r.GetValue(output) ?? "-";
+            TagJob.Validate(options);
+            AtomicFile.CheckTarget(path, "--output", (r.GetValue(input), "--input"), (options.ModelPath, "--model"));
             var source = Cli.Input(r.GetValue(input)!);
+            source.CheckExists();
             TagJobResult result = null!;
-            if (r.GetValue(output) is { } path)
-            {
-                AtomicFile.Write(path, stream => result = TagJob.Run(options, source, stream, ConsoleJobLog.Instance));
-            }
-            else
-            {
-                using var stdout = Console.OpenStandardOutput();
-                result = TagJob.Run(options, source, stdout, ConsoleJobLog.Instance);
-            }
+            AtomicFile.Write(path, stream => result = TagJob.Run(options, source, stream, ConsoleJobLog.Instance));
             if (r.GetValue(stats))
             {
                 double total = result.Phases.Sum(p => p.Time.TotalSeconds);

@@ -16,15 +16,27 @@ public static class CorpusReader
     public static CorpusFile Read(string path, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null)
     {
         using var reader = OpenText(path);
-        return Read(reader, path, format, tagColumn, requireTags, repairGlued);
-    }
-
-    /// <summary>Opens a corpus file as UTF-8 text (a byte order mark is skipped); failing to is a clear <see cref="NerveException"/>.</summary>
-    public static StreamReader OpenText(string path)
-    {
         try
         {
-            return new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
+            return Read(reader, path, format, tagColumn, requireTags, repairGlued);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw IO.InputFile.InvalidUtf8(path);
+        }
+    }
+
+    /// <summary>
+    /// Opens a corpus file as UTF-8 text (a byte order mark is skipped); failing to is a clear <see cref="NerveException"/>.
+    /// Strict decoding throws <see cref="DecoderFallbackException"/> on invalid bytes (<see cref="IO.InputFile.InvalidUtf8"/>
+    /// locates them); lenient decoding reads them as U+FFFD.
+    /// </summary>
+    public static StreamReader OpenText(string path, bool strictUtf8 = true)
+    {
+        IO.InputFile.Check(path);
+        try
+        {
+            return new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: strictUtf8), detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -20,6 +21,7 @@ public sealed class SafeTensorsWriter
     private readonly List<(string Name, TensorType Type, long[] Shape, byte[] Data)> _tensors = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _metadata = new(StringComparer.Ordinal);
+    private string? _checksumKey;
 
     public void Add(string name, ReadOnlySpan<float> data, params long[] shape) => AddRaw(name, TensorType.F32, shape, data);
     public void Add(string name, ReadOnlySpan<double> data, params long[] shape) => AddRaw(name, TensorType.F64, shape, data);
@@ -34,11 +36,26 @@ public sealed class SafeTensorsWriter
         _metadata[key] = value;
     }
 
+    /// <summary>
+    /// Records under metadata <paramref name="key"/> the SHA-256 of every other metadata entry and every tensor
+    /// (<see cref="SafeTensorsFile.Digest"/>), computed when the file is written.
+    /// </summary>
+    public void AddChecksum(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        _checksumKey = key;
+    }
+
     public void Save(string path) => AtomicFile.Write(path, Write);
 
     /// <summary>Writes the whole container to <paramref name="stream"/>.</summary>
     public void Write(Stream stream)
     {
+        if (_checksumKey is not null)
+        {
+            _metadata.Remove(_checksumKey);
+            _metadata[_checksumKey] = SafeTensorsFile.Digest(_metadata, _tensors.Select(t => (t.Name, t.Type, t.Shape, (ReadOnlyMemory<byte>)t.Data)));
+        }
         var header = BuildHeader();
         Span<byte> size = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(size, (ulong)header.Length);
@@ -137,6 +154,46 @@ public sealed class SafeTensorsFile
     public IReadOnlyCollection<string> Names => _entries.Keys;
 
     public bool Contains(string name) => _entries.ContainsKey(name);
+
+    /// <summary>
+    /// Whether the SHA-256 recorded under metadata <paramref name="key"/> matches the file's content: null when there is
+    /// no such entry.
+    /// </summary>
+    public bool? VerifyChecksum(string key)
+    {
+        if (!Metadata.TryGetValue(key, out var recorded)) return null;
+        var others = Metadata.Where(kv => kv.Key != key);
+        var tensors = _entries.Values.OrderBy(e => e.Begin).ThenBy(e => e.End)
+            .Select(e => (e.Name, e.Type, e.Shape, (ReadOnlyMemory<byte>)_bytes.AsMemory((int)(_dataStart + e.Begin), (int)(e.End - e.Begin))));
+        return string.Equals(recorded, Digest(others, tensors), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// SHA-256, in lowercase hex, of the metadata entries in ordinal key order (key, NUL, value, NUL) followed by each
+    /// tensor in file order (name, NUL, dtype, NUL, shape as "d1,d2", NUL, its bytes).
+    /// </summary>
+    internal static string Digest(IEnumerable<KeyValuePair<string, string>> metadata, IEnumerable<(string Name, TensorType Type, long[] Shape, ReadOnlyMemory<byte> Data)> tensors)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Text(string s)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(s));
+            sha.AppendData([0]);
+        }
+        foreach (var (k, v) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            Text(k);
+            Text(v);
+        }
+        foreach (var (name, type, shape, data) in tensors)
+        {
+            Text(name);
+            Text(type.ToString());
+            Text(string.Join(',', shape.Select(d => d.ToString(CultureInfo.InvariantCulture))));
+            sha.AppendData(data.Span);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
 
     public static SafeTensorsFile Read(string path)
     {

@@ -33,9 +33,8 @@ public static class EmbedJob
         if (o.Inputs.Count == 0)
             throw new NerveException("embed: give at least one --input or --tokens file");
         o.Training.Validate();
-        var dir = Path.GetDirectoryName(Path.GetFullPath(o.OutputPath));
-        if (dir is not null && !Directory.Exists(dir))
-            throw new NerveException($"{o.OutputPath}: directory {dir} does not exist");
+        foreach (var input in o.Inputs) IO.InputFile.Check(input.Path);
+        IO.AtomicFile.CheckTarget(o.OutputPath, "--output", o.Inputs.Select(i => ((string?)i.Path, "--input")).ToArray());
 
         var corpus = EmbedCorpus.Read(o.Inputs, o.Training.Lowercase, o.Training.MinCount);
         progress?.CorpusRead(corpus);

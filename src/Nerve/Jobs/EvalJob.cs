@@ -17,6 +17,8 @@ public sealed record EvalJobOptions
     public bool RepairGlued { get; init; }
     /// <summary>MB of first-layer products cached while tagging; null keeps the model's default.</summary>
     public int? CacheMb { get; init; }
+    /// <summary>Skip the model file's SHA-256 check.</summary>
+    public bool NoVerify { get; init; }
 }
 
 /// <summary>Scoring jobs: a model on a gold corpus, and the conlleval script on tagged lines.</summary>
@@ -25,7 +27,11 @@ public static class EvalJob
     /// <summary>Loads <see cref="EvalJobOptions.ModelPath"/> and scores it on <paramref name="gold"/>.</summary>
     public static ModelEvaluation Run(EvalJobOptions o, JobInput gold, IJobLog? log = null)
     {
-        var model = NerModel.Load(o.ModelPath ?? throw new NerveException("--model is required"));
+        if (o.Threads < 1) throw new NerveException($"--threads must be ≥ 1, found {o.Threads}");
+        var path = o.ModelPath ?? throw new NerveException("--model is required");
+        IO.InputFile.Check(path, "model file");
+        gold.CheckExists();
+        var model = NerModel.Load(path, verify: !o.NoVerify);
         TagJob.SetCache(model, o.CacheMb);
         return Run(model, o, gold, log);
     }

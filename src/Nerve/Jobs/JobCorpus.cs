@@ -21,7 +21,15 @@ internal static class JobCorpus
             if (noGc && System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.NoGCRegion) GC.EndNoGCRegion();
         }
         repairs.Report(log.Warning);
-        return corpus;
+        return requireTags && input.Path is not null ? RequireSentences(corpus, input.Path) : corpus;
+    }
+
+    /// <summary>An empty file, or one of blank lines only, is an error naming which.</summary>
+    public static CorpusFile RequireSentences(CorpusFile corpus, string path)
+    {
+        if (corpus.Sentences.Count > 0) return corpus;
+        bool empty = new FileInfo(path).Length == 0;
+        throw new NerveException($"{path}: expected tagged sentences, found {(empty ? "an empty file" : "only blank lines")}");
     }
 
     /// <summary>

@@ -46,18 +46,28 @@ public sealed record JobInput
 
     public static JobInput FromReader(TextReader reader, string name) => new(name, null, reader);
 
-    /// <summary>Fails with "PATH: file not found" for a missing file.</summary>
+    /// <summary>Fails with "PATH: file not found" for a missing file, and in one line for a directory, device or FIFO.</summary>
     public void CheckExists()
     {
-        if (Path is not null && !System.IO.File.Exists(Path)) throw new NerveException($"{Path}: file not found");
+        if (Path is not null) IO.InputFile.Check(Path);
     }
 
-    /// <summary>Runs <paramref name="read"/> on the input: a file is opened as UTF-8 (BOM skipped) and closed after.</summary>
-    internal T Read<T>(Func<TextReader, T> read)
+    /// <summary>
+    /// Runs <paramref name="read"/> on the input: a file is opened as UTF-8 (BOM skipped) and closed after. Invalid UTF-8
+    /// is an error naming its line and byte offset, unless <paramref name="strictUtf8"/> is false.
+    /// </summary>
+    internal T Read<T>(Func<TextReader, T> read, bool strictUtf8 = true)
     {
         CheckExists();
         if (Reader is not null) return read(Reader);
-        using var reader = Corpus.CorpusReader.OpenText(Path!);
-        return read(reader);
+        using var reader = Corpus.CorpusReader.OpenText(Path!, strictUtf8);
+        try
+        {
+            return read(reader);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw IO.InputFile.InvalidUtf8(Path!);
+        }
     }
 }

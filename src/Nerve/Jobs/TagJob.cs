@@ -21,6 +21,8 @@ public sealed record TagJobOptions
     public bool RepairGlued { get; init; }
     /// <summary>MB of first-layer products cached while tagging (<see cref="NerModel.PrecomputeBytes"/>); null keeps the model's default.</summary>
     public int? CacheMb { get; init; }
+    /// <summary>Skip the model file's SHA-256 check.</summary>
+    public bool NoVerify { get; init; }
 }
 
 /// <summary>The tokens tagged and the time of each phase, in order.</summary>
@@ -36,7 +38,8 @@ public static class TagJob
     public static TagJobResult Run(TagJobOptions o, JobInput input, Stream output, IJobLog? log = null)
     {
         var phases = new Phases();
-        var model = NerModel.Load(o.ModelPath ?? throw new NerveException("--model is required"));
+        Validate(o);
+        var model = NerModel.Load(o.ModelPath ?? throw new NerveException("--model is required"), verify: !o.NoVerify);
         SetCache(model, o.CacheMb);
         phases.End("load model");
         return Run(model, o, input, output, log, phases);
@@ -45,6 +48,14 @@ public static class TagJob
     /// <summary>Tags with a loaded model (whose cache size the caller set).</summary>
     public static TagJobResult Run(NerModel model, TagJobOptions o, JobInput input, Stream output, IJobLog? log = null)
         => Run(model, o, input, output, log, new Phases());
+
+    /// <summary>Refuses options that cannot work, before the model is loaded.</summary>
+    public static void Validate(TagJobOptions o)
+    {
+        if (o.Threads < 1) throw new NerveException($"--threads must be ≥ 1, found {o.Threads}");
+        if (o.CacheMb is < 0) throw new NerveException($"--cache-mb must be ≥ 0, found {o.CacheMb}");
+        if (o.ModelPath is { } path) IO.InputFile.Check(path, "model file");
+    }
 
     /// <summary>Applies a cache size in MB to a loaded model; refuses a negative size.</summary>
     public static void SetCache(NerModel model, int? megabytes)
@@ -61,7 +72,8 @@ public static class TagJob
         long tokens;
         if (!o.RawText && !o.RepairGlued)
         {
-            tokens = input.Read(reader => ColumnTagger.Tag(model, reader, input.Name, output, o.Format, o.TagColumn, o.Threads).Tokens);
+            // Lenient decoding: the input columns are copied, not judged (invalid bytes become U+FFFD).
+            tokens = input.Read(reader => ColumnTagger.Tag(model, reader, input.Name, output, o.Format, o.TagColumn, o.Threads).Tokens, strictUtf8: false);
             phases.End("read, tag and write");
         }
         else

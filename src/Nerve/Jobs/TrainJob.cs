@@ -21,8 +21,8 @@ public sealed record TrainJobOptions
     /// <summary>Pretrained vectors (word2vec/GloVe/fastText text, plain or .gz), or PA4's wordVectors.txt with <see cref="VocabPath"/>.</summary>
     public string? EmbeddingsPath { get; init; }
     public string? VocabPath { get; init; }
-    /// <summary>Word dimension when no vectors are given.</summary>
-    public int Dim { get; init; } = 50;
+    /// <summary>Word dimension when no vectors are given (50 when null); with vectors it must agree with theirs.</summary>
+    public int? Dim { get; init; }
     /// <summary>Training words seen fewer times than this (and not in the vectors) map to UUUNKKK, which so learns a vector.</summary>
     public int MinCount { get; init; } = 2;
     public int Window { get; init; } = 5;
@@ -39,7 +39,7 @@ public sealed record TrainJobOptions
     public bool RepairGlued { get; init; }
     /// <summary>Differentiate through the computation graph (Nerve.Autodiff) instead of the hand-derived backward pass.</summary>
     public bool GraphEngine { get; init; }
-    /// <summary>Continue from ModelPath + ".ckpt" when it exists.</summary>
+    /// <summary>Continue from ModelPath + ".ckpt", which must exist.</summary>
     public bool Resume { get; init; }
 }
 
@@ -48,14 +48,44 @@ public static class TrainJob
 {
     public static string CheckpointPath(string modelPath) => modelPath + ".ckpt";
 
-    /// <summary>Fails on a missing input file or gazetteer folder, or an invalid training option.</summary>
+    /// <summary>The largest layer, vector or feature size accepted (a guard against typos, far beyond useful sizes).</summary>
+    public const int MaxSize = 65536;
+
+    /// <summary>
+    /// Fails, before any work, on a missing or non-regular input, an output path that cannot be written or is an
+    /// input, an option ignored in context, a size out of bounds, or --resume without a checkpoint.
+    /// </summary>
     public static void Validate(TrainJobOptions o)
     {
         if (string.IsNullOrEmpty(o.TrainPath)) throw new NerveException("--train is required (on the command line or in --config)");
         if (string.IsNullOrEmpty(o.ModelPath)) throw new NerveException("--model is required");
         foreach (var path in new[] { o.TrainPath, o.DevPath, o.EmbeddingsPath, o.VocabPath })
-            if (path is not null && !File.Exists(path)) throw new NerveException($"{path}: file not found");
+            if (path is not null) IO.InputFile.Check(path);
         if (o.Features.Gazetteers is { } gz && !Directory.Exists(gz)) throw new NerveException($"{gz}: gazetteer directory not found");
+        (string?, string)[] inputs = [(o.TrainPath, "--train"), (o.DevPath, "--dev"), (o.EmbeddingsPath, "--embeddings"), (o.VocabPath, "--vocab")];
+        IO.AtomicFile.CheckTarget(o.ModelPath, "--model", inputs);
+        IO.AtomicFile.CheckTarget(CheckpointPath(o.ModelPath), "the checkpoint", inputs);
+        if (IO.AtomicFile.IsStdout(o.ModelPath)) throw new NerveException($"{o.ModelPath}: --model must be a file (its checkpoint is written beside it)");
+        if (o.Resume && !File.Exists(CheckpointPath(o.ModelPath)))
+            throw new NerveException($"{CheckpointPath(o.ModelPath)}: --resume needs the checkpoint of an interrupted run, found none");
+        if (o.VocabPath is not null && o.EmbeddingsPath is null)
+            throw new NerveException("--vocab is only used with --embeddings (PA4's wordVectors.txt + vocab.txt); give both or neither");
+        if (o.Positive is not null && !Heads.Traits(o.Output).Binary)
+            throw new NerveException($"--positive is only used with --output sigmoid, found --output {o.Output.ToString().ToLowerInvariant()}");
+        Bound("--dim", o.Dim ?? 1);
+        Bound("--window", o.Window);
+        if (o.Window % 2 == 0) throw new NerveException($"--window must be odd, found {o.Window}");
+        foreach (int h in o.Hidden) Bound("--hidden", h);
+        Bound("--feature-dims", o.Features.CapsDim);
+        Bound("--feature-dims", o.Features.AffixDim);
+        Bound("--feature-dims", o.Features.GazetteerDim);
+        if (o.MinCount < 0) throw new NerveException($"--min-count must be ≥ 0, found {o.MinCount}");
+    }
+
+    private static void Bound(string option, int value)
+    {
+        if (value < 1) throw new NerveException($"{option} must be ≥ 1, found {value}");
+        if (value > MaxSize) throw new NerveException($"{option} must be ≤ {MaxSize}, found {value}");
     }
 
     public static (NerModel Model, TrainResult Result) Run(TrainJobOptions o, ITrainingObserver? observer = null, IJobLog? log = null, CancellationToken cancel = default)
@@ -64,8 +94,8 @@ public static class TrainJob
         o.Training.Validate(o.Output, manualEngine: !o.GraphEngine);
         var repairs = new GluedRepairLog();
         Action<string>? repair = o.RepairGlued ? repairs.Add : null;
-        var train = CorpusReader.Read(o.TrainPath, o.Format, o.TagColumn, repairGlued: repair);
-        var dev = o.DevPath is null ? null : CorpusReader.Read(o.DevPath, o.Format, o.TagColumn, repairGlued: repair);
+        var train = JobCorpus.RequireSentences(CorpusReader.Read(o.TrainPath, o.Format, o.TagColumn, repairGlued: repair), o.TrainPath);
+        var dev = o.DevPath is null ? null : JobCorpus.RequireSentences(CorpusReader.Read(o.DevPath, o.Format, o.TagColumn, repairGlued: repair), o.DevPath);
         if (log is not null) repairs.Report(log.Warning);
         log?.Info($"train: {o.TrainPath}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
         if (dev is not null) log?.Info($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
@@ -75,16 +105,21 @@ public static class TrainJob
         var labelSentences = labelScheme == scheme ? train.Sentences
             : train.Sentences.Select(s => s.WithTags(Tags.Convert(s.Tags, scheme, labelScheme))).ToList();
         var labels = Labels(labelSentences, o);
+        if (dev is not null && log is not null) WarnUnknownTags(train, dev, o.DevPath!, log);
 
         WordVectors? vectors = null;
         if (o.EmbeddingsPath is not null)
         {
             vectors = WordVectors.Load(o.EmbeddingsPath, o.VocabPath);
             log?.Info($"vectors: {o.EmbeddingsPath}: {vectors.Count} words × {vectors.Dim}");
+            if (vectors.Duplicates > 0)
+                log?.Warning($"{o.EmbeddingsPath}:{vectors.FirstDuplicateLine}: {vectors.Duplicates} duplicate words; each keeps its first vector");
+            if (o.Dim is { } d && d != vectors.Dim)
+                throw new NerveException($"--dim {d} disagrees with the {vectors.Dim}-dimensional vectors of {o.EmbeddingsPath}; leave --dim out with --embeddings");
         }
         var words = BuildVocabulary(train.Sentences, vectors, o);
         var featurizer = Featurizer.Build(words, o.Features, train.Sentences);
-        int dim = vectors?.Dim ?? o.Dim;
+        int dim = vectors?.Dim ?? o.Dim ?? 50;
         var config = new ModelConfig
         {
             Window = o.Window,
@@ -95,6 +130,9 @@ public static class TrainJob
             Features = featurizer.Specs(dim),
             Lowercase = o.Lowercase,
         };
+        long parameterCount = WindowModel<float>.Layout(config).Sum(b => (long)b.Item3 * b.Item4);
+        if (parameterCount > Array.MaxLength)
+            throw new NerveException($"the network would have {parameterCount} parameters, more than {Array.MaxLength} (lower --hidden, --dim, --window or the vocabulary)");
         var network = new WindowModel<float>(config);
         var rng = new Random(o.Training.Seed);
         network.Initialize(rng, vectors is null ? 0.1 : VectorScale(vectors));
@@ -114,7 +152,9 @@ public static class TrainJob
         var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training, ModelEvaluation.F1,
             o.GraphEngine ? (m, b) => new Autodiff.GraphBackprop<float>(m, b) : null);
         log?.Info(trainer.Step);
-        var result = trainer.Train(observer, best => best.Save(o.ModelPath), CheckpointPath(o.ModelPath), o.Resume, cancel);
+        // The model is written once, at the end: a good model already at ModelPath survives until this run has a
+        // better one, and the best epoch so far lives in the checkpoint meanwhile.
+        var result = trainer.Train(observer, null, CheckpointPath(o.ModelPath), o.Resume, cancel);
         if (!result.Interrupted)
         {
             model.Info["best_epoch"] = result.BestEpoch.ToString(CultureInfo.InvariantCulture);
@@ -123,6 +163,15 @@ public static class TrainJob
             File.Delete(CheckpointPath(o.ModelPath));
         }
         return (model, result);
+    }
+
+    /// <summary>Warns about dev tags the model cannot predict (absent from the training data).</summary>
+    private static void WarnUnknownTags(CorpusFile train, CorpusFile dev, string devPath, IJobLog log)
+    {
+        var known = train.Sentences.SelectMany(s => s.Tags).ToHashSet(StringComparer.Ordinal);
+        var unknown = dev.Sentences.SelectMany(s => s.Tags).Where(t => !known.Contains(t)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+            log.Warning($"{devPath}: {unknown.Count} tags not in the training data, never predicted: {string.Join(", ", unknown.Take(8))}");
     }
 
     /// <summary>Softmax: every training tag, O first, then in ordinal order. Sigmoid: [O, positive].</summary>

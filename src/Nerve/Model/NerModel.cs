@@ -13,7 +13,14 @@ namespace Nerve.Model;
 public sealed class NerModel
 {
     public const string FormatName = "nerve";
-    public const int FormatVersion = 2;
+    /// <summary>
+    /// 3 added the SHA-256 of the whole content (metadata "nerve.sha256"), required and checked on load; version 2 files,
+    /// which have none, still load unchecked.
+    /// </summary>
+    public const int FormatVersion = 3;
+
+    /// <summary>The metadata entry holding the SHA-256 of everything else in the file.</summary>
+    public const string ChecksumKey = "nerve.sha256";
 
     public NerModel(WindowModel<float> network, Featurizer featurizer, TagScheme scheme, TagScheme labelScheme, IReadOnlyDictionary<string, string>? info = null)
     {
@@ -94,6 +101,7 @@ public sealed class NerModel
         w.AddMetadata("nerve.vocabulary.lowercase", Words.Lowercase ? "true" : "false");
         foreach (var (key, value) in Info) w.AddMetadata("info." + key, value);
         Featurizer.Save(w);
+        w.AddChecksum(ChecksumKey);
         var p = Network.Parameters;
         foreach (var b in p.Blocks)
         {
@@ -103,17 +111,43 @@ public sealed class NerModel
         w.Save(path);
     }
 
-    /// <summary>Reads a model written by <see cref="Save"/>; anything else is a clear <see cref="NerveDataException"/>.</summary>
-    public static NerModel Load(string path)
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/>; anything else is a clear <see cref="NerveDataException"/>. With
+    /// <paramref name="verify"/>, the recorded SHA-256 must match the content (a flipped byte anywhere is refused).
+    /// </summary>
+    public static NerModel Load(string path, bool verify = true)
     {
-        if (!File.Exists(path)) throw new NerveException($"{path}: model file not found");
+        InputFile.Check(path, "model file");
         var f = SafeTensorsFile.Read(path);
         string Meta(string key) => f.Metadata.TryGetValue(key, out var v) ? v
             : throw new NerveDataException(path, 0, $"a Nerve model with metadata '{key}'", "no such entry (not a model written by nerve train?)");
         if (Meta("format") != FormatName)
             throw new NerveDataException(path, 0, $"format \"{FormatName}\"", $"format \"{Meta("format")}\"");
-        if (Meta("nerve.version") != FormatVersion.ToString(CultureInfo.InvariantCulture))
-            throw new NerveDataException(path, 0, $"model format version {FormatVersion}", "version " + Meta("nerve.version"));
+        if (!int.TryParse(Meta("nerve.version"), NumberStyles.None, CultureInfo.InvariantCulture, out int version) || version < 2)
+            throw new NerveDataException(path, 0, $"model format version 2 to {FormatVersion}", "version " + NerveDataException.Quote(Meta("nerve.version")));
+        if (version > FormatVersion)
+            throw new NerveException($"{path}: model format version {version} is newer than this nerve reads (version {FormatVersion}); upgrade nerve");
+        if (version >= 3)
+        {
+            bool? intact = f.VerifyChecksum(ChecksumKey);
+            if (intact is null)
+                throw new NerveDataException(path, 0, $"a SHA-256 in metadata '{ChecksumKey}' (format version {version})", "none: the file is damaged");
+            if (verify && intact == false)
+                throw new NerveDataException(path, 0, "content matching its SHA-256", "a different digest: the file is corrupt (--no-verify loads it anyway)");
+        }
+        try
+        {
+            return Parse(path, f, Meta);
+        }
+        catch (Exception e) when (e is not NerveException and not OutOfMemoryException)
+        {
+            throw new NerveDataException(path, 0, "a consistent Nerve model", e.Message);
+        }
+    }
+
+    private static NerModel Parse(string path, SafeTensorsFile f, Func<string, string> meta)
+    {
+        string Meta(string key) => meta(key);
         ModelConfig config;
         try { config = ModelConfig.FromJson(Meta("nerve.config")); }
         catch (System.Text.Json.JsonException e) { throw new NerveDataException(path, 0, "a JSON model configuration", e.Message); }

@@ -38,7 +38,9 @@ public sealed record TrainOptions
 
     public void Validate()
     {
-        if (LearningRate <= 0 || double.IsNaN(LearningRate)) throw new NerveException($"--lr must be > 0, found {LearningRate}");
+        if (LearningRate <= 0 || !double.IsFinite(LearningRate)) throw new NerveException($"--lr must be a finite number > 0, found {LearningRate}");
+        foreach (var (option, value) in new[] { ("--l2", L2), ("--lr-decay", LearningRateDecay), ("--clip", ClipNorm), ("--input-dropout", InputDropout), ("--hidden-dropout", HiddenDropout) })
+            if (!double.IsFinite(value)) throw new NerveException($"{option} must be a finite number, found {value}");
         if (L2 < 0) throw new NerveException($"--l2 must be ≥ 0, found {L2}");
         if (LearningRateDecay < 0) throw new NerveException($"--lr-decay must be ≥ 0, found {LearningRateDecay}");
         if (Epochs < 1) throw new NerveException($"--epochs must be ≥ 1, found {Epochs}");

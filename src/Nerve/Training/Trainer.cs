@@ -47,6 +47,16 @@ public sealed class Trainer
     private readonly int _units;
     private float[] _best;
 
+    /// <summary>2 added the SHA-256 (metadata "sha256"); checkpoints without a version are read unchecked.</summary>
+    public const int CheckpointVersion = 2;
+    private const string ChecksumKey = "sha256";
+
+    /// <summary>Epoch reports as JSON; a non-finite figure is written as "NaN" or "Infinity" rather than failing the save.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions HistoryJson = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     /// <param name="score">F1 on train and dev after each epoch (ModelEvaluation.F1).</param>
     /// <param name="engine">Makes a gradient engine for a maximal batch (one per worker); the hand-derived one by default.</param>
     public Trainer(NerModel model, IReadOnlyList<Sentence> train, IReadOnlyList<Sentence>? dev, TrainOptions options, Scorer score, Func<WindowModel<float>, int, IBackprop<float>>? engine = null)
@@ -82,8 +92,11 @@ public sealed class Trainer
         var reports = new List<EpochReport>();
         int firstEpoch = 1, startWindow = 0, bestEpoch = 0;
         double bestF1 = double.NegativeInfinity;
-        if (resume && checkpoint is not null && File.Exists(checkpoint))
+        if (resume && checkpoint is not null)
+        {
+            if (!File.Exists(checkpoint)) throw new NerveException($"{checkpoint}: --resume needs the checkpoint of an interrupted run, found none");
             (firstEpoch, startWindow, bestEpoch, bestF1) = LoadCheckpoint(checkpoint, reports);
+        }
         var total = Stopwatch.StartNew();
         var order = new int[_units];
         int patienceLeft = _o.Patience;
@@ -104,11 +117,14 @@ public sealed class Trainer
                     return new TrainResult(reports, bestEpoch, bestF1, true, total.Elapsed);
                 }
                 int b = Math.Min(stride, order.Length - start);
-                loss += _step.Run(order, start, b, lr, epoch);
+                double stepLoss = _step.Run(order, start, b, lr, epoch);
+                if (!double.IsFinite(stepLoss)) throw Diverged(epoch, start / stride + 1, $"loss {stepLoss}", checkpoint);
+                loss += stepLoss;
                 done += b;
                 if (_step.Chunked || (start / _o.Batch) % 64 == 0) observer?.Progress(done);
             }
             startWindow = 0;
+            if (FirstNonFinite() is { } bad) throw Diverged(epoch, (order.Length + stride - 1) / stride, $"values in parameter block {bad}", checkpoint);
             observer?.Progress(_units);
             double seconds = watch.Elapsed.TotalSeconds;
             double trainF1 = _score(_model, _trainSentences, _o.Threads);
@@ -133,6 +149,27 @@ public sealed class Trainer
         return new TrainResult(reports, bestEpoch, bestF1, false, total.Elapsed);
     }
 
+    /// <summary>The first parameter block holding a NaN or an infinity, or null.</summary>
+    private string? FirstNonFinite()
+    {
+        var p = _model.Network.Parameters;
+        foreach (var b in p.Blocks)
+            foreach (float x in p.Value(b))
+                if (!float.IsFinite(x)) return b.Name;
+        return null;
+    }
+
+    /// <summary>
+    /// Training has gone non-finite: stop, naming where and the block at fault. Nothing more is saved, so the model
+    /// and the checkpoint on disk stay those of the last good epoch.
+    /// </summary>
+    private NerveException Diverged(int epoch, int step, string what, string? checkpoint)
+    {
+        string block = FirstNonFinite() is { } b ? $"parameter block {b}" : "the gradient";
+        string kept = checkpoint is not null && File.Exists(checkpoint) ? $"; the last good state is kept in {checkpoint}" : "";
+        return new NerveException($"training diverged at epoch {epoch}, step {step}: non-finite {what} ({block}); try a lower --lr or --clip{kept}");
+    }
+
     /// <summary>
     /// Fisher–Yates with a generator seeded by (seed, epoch), so an epoch's order does not depend on earlier epochs.
     /// The seed mix is a fixed function (not HashCode, which .NET randomises per process).
@@ -153,13 +190,15 @@ public sealed class Trainer
         var p = _model.Network.Parameters;
         var w = new SafeTensorsWriter();
         w.AddMetadata("format", "nerve-checkpoint");
+        w.AddMetadata("version", CheckpointVersion.ToString(CultureInfo.InvariantCulture));
+        w.AddChecksum(ChecksumKey);
         w.AddMetadata("next_epoch", nextEpoch.ToString(CultureInfo.InvariantCulture));
         w.AddMetadata("next_window", nextWindow.ToString(CultureInfo.InvariantCulture));
         w.AddMetadata("best_epoch", bestEpoch.ToString(CultureInfo.InvariantCulture));
         w.AddMetadata("best_f1", bestF1.ToString("R", CultureInfo.InvariantCulture));
         w.AddMetadata("windows", _units.ToString(CultureInfo.InvariantCulture));
         w.AddMetadata("options", System.Text.Json.JsonSerializer.Serialize(_o));
-        w.AddMetadata("history", System.Text.Json.JsonSerializer.Serialize(reports));
+        w.AddMetadata("history", System.Text.Json.JsonSerializer.Serialize(reports, HistoryJson));
         w.Add("values", p.Values, p.Count);
         w.Add("best", _best, p.Count);
         if (_optimizer.State.Length > 0) w.Add("optimizer", _optimizer.State, p.Count);
@@ -171,6 +210,28 @@ public sealed class Trainer
         var f = SafeTensorsFile.Read(path);
         string Meta(string key) => f.Metadata.TryGetValue(key, out var v) ? v : throw new NerveDataException(path, 0, $"checkpoint metadata '{key}'", "none");
         if (Meta("format") != "nerve-checkpoint") throw new NerveDataException(path, 0, "a Nerve training checkpoint", "format " + Meta("format"));
+        if (f.Metadata.TryGetValue("version", out var version))
+        {
+            if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out int v) || v < 1)
+                throw new NerveDataException(path, 0, "a checkpoint version", NerveDataException.Quote(version));
+            if (v > CheckpointVersion)
+                throw new NerveException($"{path}: checkpoint version {v} is newer than this nerve reads (version {CheckpointVersion}); upgrade nerve");
+            if (f.VerifyChecksum(ChecksumKey) != true)
+                throw new NerveDataException(path, 0, "content matching its SHA-256", "a different or missing digest: the checkpoint is corrupt; delete it to start over");
+        }
+        try
+        {
+            return ReadCheckpoint(path, f, reports);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or OverflowException or ArgumentException)
+        {
+            throw new NerveDataException(path, 0, "a consistent Nerve checkpoint", e.Message);
+        }
+    }
+
+    private (int Epoch, int Window, int BestEpoch, double BestF1) ReadCheckpoint(string path, SafeTensorsFile f, List<EpochReport> reports)
+    {
+        string Meta(string key) => f.Metadata.TryGetValue(key, out var v) ? v : throw new NerveDataException(path, 0, $"checkpoint metadata '{key}'", "none");
         var saved = System.Text.Json.JsonSerializer.Deserialize<TrainOptions>(Meta("options"));
         if (saved != _o)
             throw new NerveException($"{path}: the checkpoint was made with other training options; resume with the same options or delete it");
@@ -181,8 +242,11 @@ public sealed class Trainer
         if (values.Length != p.Count) throw new NerveDataException(path, 0, $"{p.Count} parameters", values.Length.ToString(CultureInfo.InvariantCulture));
         values.CopyTo(p.Values, 0);
         _best = f.GetFloat("best", out _);
+        if (_best.Length != p.Count) throw new NerveDataException(path, 0, $"{p.Count} best parameters", _best.Length.ToString(CultureInfo.InvariantCulture));
+        if (_optimizer.State.Length > 0 && (!f.Contains("optimizer") || f.GetShape("optimizer")[0] != _optimizer.State.Length))
+            throw new NerveDataException(path, 0, $"an optimizer state of {_optimizer.State.Length} values", "another");
         if (_optimizer.State.Length > 0) f.GetFloat("optimizer", out _).CopyTo(_optimizer.State, 0);
-        reports.AddRange(System.Text.Json.JsonSerializer.Deserialize<List<EpochReport>>(Meta("history")) ?? []);
+        reports.AddRange(System.Text.Json.JsonSerializer.Deserialize<List<EpochReport>>(Meta("history"), HistoryJson) ?? []);
         return (int.Parse(Meta("next_epoch"), CultureInfo.InvariantCulture), int.Parse(Meta("next_window"), CultureInfo.InvariantCulture),
             int.Parse(Meta("best_epoch"), CultureInfo.InvariantCulture), double.Parse(Meta("best_f1"), CultureInfo.InvariantCulture));
     }

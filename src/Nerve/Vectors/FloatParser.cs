@@ -7,7 +7,7 @@ namespace Nerve.Vectors;
 /// Parses decimal floats from UTF-8 with the same result as <see cref="float.Parse(ReadOnlySpan{byte}, NumberStyles, IFormatProvider?)"/>.
 /// Fast path (Clinger's): at most 7 significant digits (the mantissa is exact in a float) and a decimal exponent within ±10
 /// (10^e is exact in a float), so one correctly rounded float multiply or divide gives the correctly rounded value.
-/// Everything else goes to float.TryParse.
+/// Everything else goes to float.TryParse. NaN and infinities are not numbers here.
 /// </summary>
 internal static class FloatParser
 {
@@ -89,6 +89,7 @@ internal static class FloatParser
             mantissa = mantissa * 10 + (uint)digit;
     }
 
+    /// <summary>float.TryParse, refusing NaN and infinities, including literals such as 1e400 that overflow a float.</summary>
     private static bool Fallback(ReadOnlySpan<byte> s, out float value)
-        => float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        => float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && float.IsFinite(value);
 }

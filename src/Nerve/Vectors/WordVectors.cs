@@ -20,8 +20,9 @@ public sealed class WordVectors
     {
     }
 
-    private WordVectors(string[] words, float[] data, int dim, Dictionary<string, int> index, int duplicates)
+    private WordVectors(string[] words, float[] data, int dim, Dictionary<string, int> index, int duplicates, long firstDuplicateLine = 0)
     {
+        FirstDuplicateLine = firstDuplicateLine;
         if (dim <= 0 || (long)words.Length * dim != data.Length)
             throw new ArgumentException($"{words.Length} words × {dim} dimensions ≠ {data.Length} values", nameof(data));
         Words = words;
@@ -50,6 +51,8 @@ public sealed class WordVectors
     public int Count => Words.Length;
     /// <summary>Rows dropped because their word had appeared before.</summary>
     public int Duplicates { get; }
+    /// <summary>The line of the first dropped row (1-based), 0 when none was dropped.</summary>
+    public long FirstDuplicateLine { get; }
 
     public ReadOnlySpan<float> this[int row] => Data.AsSpan(row * Dim, Dim);
 
@@ -69,9 +72,14 @@ public sealed class WordVectors
         return ParsePair(path, bytes, TrimEndLength(bytes, length), vocabPath, vocabBytes, vocabLength);
     }
 
-    /// <summary>Reads a file, inflating it when it starts with the gzip magic bytes 1f 8b.</summary>
+    /// <summary>
+    /// Reads a file, inflating it when it starts with the gzip magic bytes 1f 8b. Nothing is sized from the gzip trailer;
+    /// it is checked instead: ISIZE (RFC 1952 §2.3.1, the last member's length mod 2^32) must match what inflated, so a
+    /// file cut short is "truncated gzip", even at a flush point where the deflate stream itself looks complete.
+    /// </summary>
     internal static byte[] ReadMaybeGzip(string path, out int length)
     {
+        IO.InputFile.Check(path);
         byte[] raw;
         try
         {
@@ -86,9 +94,9 @@ public sealed class WordVectors
             length = raw.Length;
             return raw;
         }
-        // ISIZE, the last 4 bytes, is the uncompressed size mod 2^32 of the last member: a good first guess.
-        var guess = raw.Length >= 18 ? (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 4)), (uint)Array.MaxLength) : 0;
-        var buffer = new byte[Math.Max(guess + 1, 1 << 16)];
+        if (raw.Length < 18)
+            throw new NerveDataException(path, 0, "a gzip file of at least 18 bytes (header and trailer)", $"truncated gzip: {raw.Length} bytes");
+        var buffer = new byte[(int)Math.Min(Math.Max(4L * raw.Length, 1 << 16), Array.MaxLength)];
         length = 0;
         try
         {
@@ -107,8 +115,11 @@ public sealed class WordVectors
         }
         catch (InvalidDataException e)
         {
-            throw new NerveDataException(path, 0, "valid gzip data", $"a corrupt stream after {length} bytes ({e.Message})");
+            throw new NerveDataException(path, 0, "valid gzip data", $"truncated gzip or a corrupt stream after {length} bytes ({e.Message})");
         }
+        uint trailer = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 4));
+        if (trailer != (uint)length)
+            throw new NerveDataException(path, 0, $"{trailer} bytes uncompressed as the gzip trailer says", $"truncated gzip: {length} bytes");
         return buffer;
     }
 
@@ -152,10 +163,11 @@ public sealed class WordVectors
         var rows = CountLines(body);
         if (declared >= 0 && rows != declared)
             throw new NerveDataException(path, 1, $"{declared} vectors as the header says", $"{rows} vector lines");
+        CheckSize(path, rows, dim);
         var words = new string[rows];
         var values = new float[(long)rows * dim];
         Run(bytes, pos, length, firstLine, rows, chunk => ParseChunk(path, bytes, chunk, dim, words, values));
-        return Deduplicate(words, values, dim);
+        return Deduplicate(words, values, dim, firstLine);
     }
 
     private static WordVectors ParsePair(string path, byte[] bytes, int length, string vocabPath, byte[] vocabBytes, int vocabLength)
@@ -182,9 +194,10 @@ public sealed class WordVectors
         var dim = CountFields(TrimEnd(firstEnd < 0 ? data[pos..] : data.Slice(pos, firstEnd)));
         if (dim == 0)
             throw new NerveDataException(path, 1, "a vector", "an empty line");
+        CheckSize(path, rows, dim);
         var values = new float[(long)rows * dim];
         Run(bytes, pos, length, 1, rows, chunk => ParseChunk(path, bytes, chunk, dim, null, values));
-        return Deduplicate(words, values, dim);
+        return Deduplicate(words, values, dim, 1);
     }
 
     /// <summary>Splits buffer[start..end) into line-aligned chunks and parses them in parallel; throws the earliest error.</summary>
@@ -247,6 +260,8 @@ public sealed class WordVectors
                 {
                     return new NerveDataException(path, line, $"a word and {Numbers(dim)} separated by spaces", text.IsEmpty ? "an empty line" : Quote(text));
                 }
+                if (!System.Text.Unicode.Utf8.IsValid(text[..sp]))
+                    return new NerveDataException(path, line, "a word in UTF-8", $"invalid UTF-8 at byte offset {pos + InvalidUtf8Offset(text[..sp])}");
                 words[row] = Encoding.UTF8.GetString(text[..sp]);
                 i = sp + 1;
             }
@@ -283,23 +298,42 @@ public sealed class WordVectors
     }
 
     /// <summary>Keeps the first row of each word, compacting the array only if duplicates exist.</summary>
-    private static WordVectors Deduplicate(string[] words, float[] values, int dim)
+    private static WordVectors Deduplicate(string[] words, float[] values, int dim, long firstLine)
     {
         var index = BuildIndex(words);
         if (index is not null)
             return new WordVectors(words, values, dim, index, 0);
         index = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
         var kept = new List<string>(words.Length);
+        long firstDuplicate = 0;
         var newValues = new float[(long)words.Length * dim];
         for (var i = 0; i < words.Length; i++)
         {
             if (!index.TryAdd(words[i], kept.Count))
+            {
+                if (firstDuplicate == 0) firstDuplicate = firstLine + i;
                 continue;
+            }
             values.AsSpan(i * dim, dim).CopyTo(newValues.AsSpan(kept.Count * dim, dim));
             kept.Add(words[i]);
         }
         Array.Resize(ref newValues, kept.Count * dim);
-        return new WordVectors([.. kept], newValues, dim, index, words.Length - kept.Count);
+        return new WordVectors([.. kept], newValues, dim, index, words.Length - kept.Count, firstDuplicate);
+    }
+
+    /// <summary>Refuses a table whose size does not fit one array, before allocating it.</summary>
+    private static void CheckSize(string path, int rows, int dim)
+    {
+        if ((long)rows * dim > Array.MaxLength)
+            throw new NerveDataException(path, 1, $"at most {Array.MaxLength} values in all", $"{rows} vectors × {dim} dimensions");
+    }
+
+    /// <summary>The offset of the first byte of an invalid UTF-8 sequence in <paramref name="s"/>.</summary>
+    internal static int InvalidUtf8Offset(ReadOnlySpan<byte> s)
+    {
+        var chars = new char[s.Length];
+        System.Text.Unicode.Utf8.ToUtf16(s, chars, out int read, out _, replaceInvalidSequences: false);
+        return read;
     }
 
     /// <summary>Length without trailing blank lines and spaces, so a file may end with any of them.</summary>
