@@ -7,6 +7,7 @@ namespace Nerve.Tests.Cli.BadInput;
 /// non-zero exit, no stack trace, no temporary file left and every existing file unchanged. "{d}" in an argument is the
 /// fixture's directory; "{train}", "{dev}", "{model}" its corpus and model.
 /// </summary>
+[Trait("Category", "Acceptance")]
 public abstract class BadInputCases : IClassFixture<BadInputFixture>
 {
     protected BadInputCases(BadInputFixture fixture)
