@@ -17,6 +17,8 @@ public sealed record EvalJobOptions
     public bool RepairGlued { get; init; }
     /// <summary>MB of first-layer products cached while tagging; null keeps the model's default.</summary>
     public int? CacheMb { get; init; }
+    /// <summary>Where <see cref="EvalJob.Measure"/> writes metrics.json (spaCy's keys plus ours); null writes none.</summary>
+    public string? JsonPath { get; init; }
 }
 
 /// <summary>Scoring jobs: a model on a gold corpus, and the conlleval script on tagged lines.</summary>
@@ -38,6 +40,22 @@ public static class EvalJob
         if (!o.Raw && model.Scheme == TagScheme.IO)
             log.Note("the model's labels are IO; conlleval finds no phrases in IO labels without --raw");
         return ModelEvaluation.Run(model, corpus.Sentences, o.Raw, o.Threads);
+    }
+
+    /// <summary>
+    /// <see cref="Run(EvalJobOptions, JobInput, IJobLog?)"/> timed: spaCy's metrics with words/s over reading, tagging
+    /// and scoring (not loading the model); writes <see cref="EvalJobOptions.JsonPath"/> when it is set.
+    /// </summary>
+    public static (ModelEvaluation Evaluation, EntityMetrics Metrics) Measure(EvalJobOptions o, JobInput gold, IJobLog? log = null)
+    {
+        var model = NerModel.Load(o.ModelPath ?? throw new NerveException("--model is required"));
+        TagJob.SetCache(model, o.CacheMb);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var e = Run(model, o, gold, log);
+        var metrics = EntityMetrics.From(e.Phrases, e.Phrases.Tokens / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
+        if (o.JsonPath is not null)
+            IO.AtomicFile.WriteAllText(o.JsonPath, metrics.ToJson());
+        return (e, metrics);
     }
 
     /// <summary>
