@@ -18,6 +18,7 @@ internal static class Program
             GraphCommand.Create(),
             EmbedCommand.Create(),
             BenchCommand.Create(),
+            ReportCommand.Create(),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
