@@ -19,6 +19,7 @@ internal static class Program
             EmbedCommand.Create(),
             BenchCommand.Create(),
             ReportCommand.Create(),
+            TsneCommand.Create(),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
