@@ -20,6 +20,7 @@ internal static class Program
             BenchCommand.Create(),
             ReportCommand.Create(),
             TsneCommand.Create(),
+            SweepCommand.Create(),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
