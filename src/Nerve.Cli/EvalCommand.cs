@@ -3,7 +3,7 @@ using Nerve.Jobs;
 
 namespace Nerve.Cli;
 
-/// <summary>`nerve eval`: tags a gold corpus and prints the conlleval block and a token confusion matrix (<see cref="EvalJob"/>).</summary>
+/// <summary>`nerve eval`: tags a gold corpus and prints the conlleval block, spaCy's results and per-type tables, and a token confusion matrix (<see cref="EvalJob"/>).</summary>
 internal static class EvalCommand
 {
     public static Command Create()
@@ -18,9 +18,10 @@ internal static class EvalCommand
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
         var cacheMb = Cli.CacheMb();
+        var json = new Option<string?>("--json") { Description = "Also write metrics.json with spaCy's keys (ents_p, ents_r, ents_f, ents_per_type, token_acc, speed) and conlleval's figures." };
         var cmd = new Command("eval", "Score a model on a gold corpus: the conlleval report (phrase precision, recall, F1) and a per-class token confusion matrix.")
         {
-            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify,
+            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify, json,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -34,9 +35,12 @@ internal static class EvalCommand
                 RepairGlued = r.GetValue(repair),
                 CacheMb = r.GetValue(cacheMb),
                 NoVerify = r.GetValue(noVerify),
+                JsonPath = r.GetValue(json),
             };
-            var e = EvalJob.Run(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
+            var (e, metrics) = EvalJob.Measure(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
             Console.Write(e.Phrases.Format());
+            Console.WriteLine();
+            Console.Write(metrics.Format());
             if (!r.GetValue(noMatrix))
             {
                 Console.WriteLine();

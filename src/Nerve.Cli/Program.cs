@@ -19,6 +19,9 @@ internal static class Program
             GraphCommand.Create(),
             EmbedCommand.Create(),
             BenchCommand.Create(),
+            ReportCommand.Create(),
+            TsneCommand.Create(),
+            SweepCommand.Create(),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }

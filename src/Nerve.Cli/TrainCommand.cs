@@ -8,7 +8,14 @@ namespace Nerve.Cli;
 /// <summary>`nerve train`: trains a window network and saves the best epoch by dev F1.</summary>
 internal static class TrainCommand
 {
-    public static Command Create()
+    public static Command Create() => Create("train", "Train a window network on a tagged corpus; prints loss, train F1 and dev F1 per epoch.", [],
+        (_, file, flags) => Run(Options(file, flags)));
+
+    /// <summary>
+    /// A command taking every `nerve train` option (and <paramref name="extra"/>), whose action gets the config file's
+    /// settings (null without --config) and those of the flags given; shared with `nerve sweep`.
+    /// </summary>
+    public static Command Create(string name, string description, IReadOnlyList<Option> extra, Func<ParseResult, TrainSettings?, TrainSettings, int> action)
     {
         var d = new TrainOptions();
         var train = new Option<string>("--train") { Description = "Training corpus (required, here or in --config)." };
@@ -50,12 +57,13 @@ internal static class TrainCommand
         var engine = new Option<string>("--engine") { Description = "Gradient engine: manual (hand-derived, fast) or graph (the computation graph, Nerve.Autodiff).", DefaultValueFactory = _ => "manual" };
         engine.AcceptOnlyFromAmong("manual", "graph");
         var config = new Option<string?>("--config") { Description = "JSON file of training options (keys are these option names without --; paths relative to the repository root); flags given here override it." };
-        var cmd = new Command("train", "Train a window network on a tagged corpus; prints loss, train F1 and dev F1 per epoch.")
+        var cmd = new Command(name, description)
         {
             train, dev, model, format, tagColumn, embeddings, vocab, dim, minCount, window, hidden, activation, output, positive,
             optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, hogwild, resume,
             caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, config,
         };
+        foreach (var option in extra) cmd.Options.Add(option);
         cmd.SetAction(r => Cli.Guard(() =>
         {
             // Only the flags given on the command line: they override the config file, which overrides the defaults.
@@ -102,7 +110,7 @@ internal static class TrainCommand
                 RepairGlued = Val(repair),
             };
             var file = r.GetValue(config) is { } path ? TrainConfig.Read(path) : null;
-            return Run(Options(file, flags));
+            return action(r, file, flags);
         }));
         return cmd;
     }

@@ -165,6 +165,30 @@ public static class TrainConfig
         };
     }
 
+    /// <summary>
+    /// Settings from option names and values as typed (e.g. "lr" → "0.05", "hidden" → "100,50", "caps" → "true"),
+    /// bound as a config file's keys are; an unknown name or a bad value is a <see cref="NerveException"/>.
+    /// </summary>
+    public static TrainSettings Bind(IEnumerable<KeyValuePair<string, string>> values)
+    {
+        var json = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (key, value) in values)
+            json[key] = value is "true" or "false" ? System.Text.Json.Nodes.JsonValue.Create(value == "true") : System.Text.Json.Nodes.JsonValue.Create(value);
+        try
+        {
+            return JsonSerializer.Deserialize<TrainSettings>(json.ToJsonString(), Json) ?? new TrainSettings();
+        }
+        catch (JsonException e) when (UnknownKey(e) is { } key)
+        {
+            throw new NerveException($"\"{key}\" is not an option of `nerve train`");
+        }
+        catch (JsonException e)
+        {
+            string where = e.Path is { Length: > 2 } p ? p[2..] : "an option";
+            throw new NerveException($"{where}: \"{values.FirstOrDefault(kv => kv.Key == where).Value}\" is not a valid value ({e.Message.Split(". ")[0]})");
+        }
+    }
+
     /// <summary>The key of an "unmapped member" error ($.key), null for other errors.</summary>
     private static string? UnknownKey(JsonException e)
         => e.Message.Contains("could not be mapped", StringComparison.Ordinal) && e.Path is { Length: > 2 } p ? p[2..] : null;

@@ -159,6 +159,7 @@ public static class TrainJob
         {
             model.Info["best_epoch"] = result.BestEpoch.ToString(CultureInfo.InvariantCulture);
             model.Info["best_f1"] = result.BestF1.ToString("F2", CultureInfo.InvariantCulture);
+            model.Info[TrainHistory.Key] = TrainHistory.ToJson(result.Epochs);
             model.Save(o.ModelPath);
             File.Delete(CheckpointPath(o.ModelPath));
         }

@@ -57,6 +57,21 @@ public sealed class HtmlReport
         return this;
     }
 
+    /// <summary>
+    /// Sentences with marked entities (<see cref="Displacy"/>), one per line, inside one block: e.g. gold above
+    /// prediction, each with its caption.
+    /// </summary>
+    public HtmlReport Entities(IEnumerable<(string Caption, IReadOnlyList<string> Words, IReadOnlyList<MarkedSpan> Spans)> lines, string? note = null)
+    {
+        _body.Append("<div class=\"example\">");
+        if (note is not null)
+            _body.Append("<div class=\"note\">").Append(Svg.Escape(note)).Append("</div>");
+        foreach (var (caption, words, spans) in lines)
+            _body.Append(Displacy.Render(words, spans, caption));
+        _body.Append("</div>\n");
+        return this;
+    }
+
     /// <summary>Inlines <paramref name="chart"/>; with <paramref name="fileName"/> (e.g. "confusion.svg") <see cref="Save"/> also writes it alone.</summary>
     public HtmlReport Chart(Chart chart, string? fileName = null)
     {
@@ -104,5 +119,5 @@ public sealed class HtmlReport
         "body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg);background:var(--bg);max-width:1000px;margin:2em auto;padding:0 1em}\n" +
         "table{border-collapse:collapse;margin:1em 0}caption{text-align:left;font-weight:600;padding:.3em 0}\n" +
         "th,td{border:1px solid var(--line);padding:.25em .6em}th{background:var(--head)}td.num{text-align:right;font-variant-numeric:tabular-nums}\n" +
-        "figure{margin:1em 0}svg.nerve-chart{max-width:100%;height:auto}\n";
+        "figure{margin:1em 0}svg.nerve-chart{max-width:100%;height:auto}\n" + Displacy.Css;
 }

@@ -83,6 +83,16 @@ public sealed class CliTests : IDisposable
         double f1 = double.Parse(output.Split("FB1:")[1].Split('\n')[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(f1 > 90, output);
 
+        // spaCy's conventions beside conlleval's block: the same F1 as a fraction in metrics.json, and words/s.
+        string metrics = Path.Combine(_dir, "metrics.json");
+        var (jsonCode, jsonOut, jsonErr) = NerveProcess.Run(null, "eval", "--model", model, "--data", dev, "--json", metrics);
+        Assert.True(jsonCode == 0, jsonErr);
+        Assert.StartsWith(output.Split("\n\n")[0], jsonOut, StringComparison.Ordinal);
+        Assert.Contains("NER (per type)", jsonOut, StringComparison.Ordinal);
+        Assert.Contains("SPEED ", jsonOut, StringComparison.Ordinal);
+        using (var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(metrics)))
+            Assert.Equal(f1 / 100, doc.RootElement.GetProperty("ents_f").GetDouble(), 3);
+
         // Tagging keeps the input columns and appends the prediction; piped into conlleval it gives eval's score.
         (code, output, err) = NerveProcess.Run(File.ReadAllText(dev), "tag", "--model", model);
         Assert.True(code == 0, err);
