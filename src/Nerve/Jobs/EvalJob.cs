@@ -27,15 +27,19 @@ public sealed record EvalJobOptions
 public static class EvalJob
 {
     /// <summary>Loads <see cref="EvalJobOptions.ModelPath"/> and scores it on <paramref name="gold"/>.</summary>
-    public static ModelEvaluation Run(EvalJobOptions o, JobInput gold, IJobLog? log = null)
+    public static ModelEvaluation Run(EvalJobOptions o, JobInput gold, IJobLog? log = null) => Run(Load(o, gold), o, gold, log);
+
+    /// <summary>Checks the options, the inputs and the --json target, then loads the model (before any work).</summary>
+    private static NerModel Load(EvalJobOptions o, JobInput gold)
     {
         if (o.Threads < 1) throw new NerveException($"--threads must be ≥ 1, found {o.Threads}");
         var path = o.ModelPath ?? throw new NerveException("--model is required");
         IO.InputFile.Check(path, "model file");
         gold.CheckExists();
+        if (o.JsonPath is not null) IO.AtomicFile.CheckTarget(o.JsonPath, "--json", (path, "--model"), (gold.Path, "--data"));
         var model = NerModel.Load(path, verify: !o.NoVerify);
         TagJob.SetCache(model, o.CacheMb);
-        return Run(model, o, gold, log);
+        return model;
     }
 
     /// <summary>Scores a loaded model on <paramref name="gold"/>: the conlleval phrase scores and the token confusion matrix.</summary>
@@ -54,10 +58,7 @@ public static class EvalJob
     /// </summary>
     public static (ModelEvaluation Evaluation, EntityMetrics Metrics) Measure(EvalJobOptions o, JobInput gold, IJobLog? log = null)
     {
-        string path = o.ModelPath ?? throw new NerveException("--model is required");
-        if (o.JsonPath is not null) IO.AtomicFile.CheckTarget(o.JsonPath, "--json", (path, "--model"), (gold.Path, "--data"));
-        var model = NerModel.Load(path, verify: !o.NoVerify);
-        TagJob.SetCache(model, o.CacheMb);
+        var model = Load(o, gold);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var e = Run(model, o, gold, log);
         var metrics = EntityMetrics.From(e.Phrases, e.Phrases.Tokens / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
