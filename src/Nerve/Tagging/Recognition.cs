@@ -127,9 +127,11 @@ internal sealed class Recognizer(NerModel model, RecognizeOptions? options)
         var codePoints = unit == OffsetUnit.CodePoints ? TextOffsets.ToCodePoints(text, flat) : null;
         var tokens = new RecognizedToken[flat.Count];
         var entities = new List<RecognizedEntity>();
+        var starts = new int[sentences.Count];
         for (int si = 0, at = 0; si < sentences.Count; si++)
         {
             var a = annotations[si];
+            starts[si] = at;
             for (int i = 0; i < a.Tags.Length; i++)
             {
                 var t = flat[at + i];
@@ -143,7 +145,7 @@ internal sealed class Recognizer(NerModel model, RecognizeOptions? options)
             }
             at += a.Tags.Length;
         }
-        return new RecognizedDocument(text, entities, tokens);
+        return new RecognizedDocument(text, entities, tokens) { SentenceStarts = starts };
     }
 }
 

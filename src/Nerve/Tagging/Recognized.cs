@@ -27,7 +27,11 @@ public sealed record RecognizeOptions
 /// <param name="Text">The text as given: offsets index into it.</param>
 /// <param name="Entities">The entities in text order.</param>
 /// <param name="Tokens">Every token in text order, with its predicted tag.</param>
-public sealed record RecognizedDocument(string Text, IReadOnlyList<RecognizedEntity> Entities, IReadOnlyList<RecognizedToken> Tokens);
+public sealed record RecognizedDocument(string Text, IReadOnlyList<RecognizedEntity> Entities, IReadOnlyList<RecognizedToken> Tokens)
+{
+    /// <summary>The index in <see cref="Tokens"/> of each sentence's first token, in order.</summary>
+    public IReadOnlyList<int> SentenceStarts { get; init; } = [];
+}
 
 /// <summary>One entity: <see cref="Text"/> is the text between the end-exclusive offsets [<see cref="Start"/>, <see cref="End"/>).</summary>
 /// <param name="Start">First character, in the <see cref="OffsetUnit"/> asked for.</param>
