@@ -17,9 +17,10 @@ internal static class EvalCommand
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
         var cacheMb = Cli.CacheMb();
+        var calibration = new Option<bool>("--calibration") { Description = "Also print the reliability table of entity scores (10 bins: count, mean score, precision) and the expected calibration error." };
         var cmd = new Command("eval", "Score a model on a gold corpus: the conlleval report (phrase precision, recall, F1) and a per-class token confusion matrix.")
         {
-            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb,
+            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, calibration,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -40,6 +41,12 @@ internal static class EvalCommand
                 Console.WriteLine();
                 Console.WriteLine("token confusion matrix (rows: gold, columns: predicted):");
                 Console.Write(e.Tokens.Format());
+            }
+            if (r.GetValue(calibration))
+            {
+                var calibrate = new CalibrateJobOptions { ModelPath = r.GetValue(model)!, Format = r.GetValue(format), TagColumn = r.GetValue(tagColumn), RepairGlued = r.GetValue(repair) };
+                Console.WriteLine();
+                Console.Write(CalibrateJob.Measure(calibrate, Cli.Input(r.GetValue(data)!)).Before.Format());
             }
             return 0;
         }));

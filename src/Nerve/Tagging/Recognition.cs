@@ -167,14 +167,16 @@ internal sealed class Annotator
     private readonly float[] _scratch;
     private bool[] _allowed = [];
 
-    public Annotator(NerModel model)
+    /// <param name="model">The model.</param>
+    /// <param name="temperature">T for the probabilities; null: the model's own (<see cref="Recognition.Temperature"/>).</param>
+    public Annotator(NerModel model, double? temperature = null)
     {
         _model = model;
         _tagger = Recognition.SharedTagger(model);
         _crf = model.Network.Head as CrfHead<float>;
         _spans = new SpanConfidence(model);
         _k = model.Network.Head.Width;
-        _invT = (float)(1 / model.Temperature());
+        _invT = (float)(1 / (temperature ?? model.Temperature()));
         _scratch = new float[2 * _k];
         if (_crf is not null)
         {
@@ -192,10 +194,27 @@ internal sealed class Annotator
     }
 
     /// <summary>The annotation of every sentence (batches of whole sentences, as <see cref="ModelTagging.Classify"/> packs them).</summary>
-    public SentenceAnnotation[] Annotate(IReadOnlyList<Sentence> sentences, int batch = 256)
+    public SentenceAnnotation[] Annotate(IReadOnlyList<Sentence> sentences)
     {
         var result = new SentenceAnnotation[sentences.Count];
-        if (sentences.Count == 0) return result;
+        Run(sentences, (int i, ReadOnlySpan<float> s, ReadOnlySpan<int> classes, ReadOnlySpan<float> confidence) => result[i] = Finish(s, classes, confidence));
+        return result;
+    }
+
+    /// <summary>Each sentence's scores s (n, K), decoded classes and their confidence: what <see cref="Finish"/> takes, kept to try temperatures.</summary>
+    public (float[] Scores, int[] Classes, float[] Confidence)[] Lattices(IReadOnlyList<Sentence> sentences)
+    {
+        var result = new (float[], int[], float[])[sentences.Count];
+        Run(sentences, (int i, ReadOnlySpan<float> s, ReadOnlySpan<int> classes, ReadOnlySpan<float> confidence) => result[i] = (s.ToArray(), classes.ToArray(), confidence.ToArray()));
+        return result;
+    }
+
+    private delegate void SentenceSink(int sentence, ReadOnlySpan<float> scores, ReadOnlySpan<int> classes, ReadOnlySpan<float> confidence);
+
+    /// <summary>Tags the sentences in batches and hands each one's scores and classes to <paramref name="sink"/>, in order.</summary>
+    private void Run(IReadOnlyList<Sentence> sentences, SentenceSink sink, int batch = 256)
+    {
+        if (sentences.Count == 0) return;
         var windows = new Features.WindowSet(sentences, _model.Featurizer, _model.Config.Window);
         var starts = windows.SentenceStarts;
         int longest = 0;
@@ -223,15 +242,14 @@ internal sealed class Annotator
             for (int s = s0; s < s1; s++)
             {
                 int at = starts[s], len = starts[s + 1] - at;
-                result[s] = Finish(ws.S.AsSpan((at - from) * _k, len * _k), classes.AsSpan(at, len), confidence.AsSpan(at, len));
+                sink(s, ws.S.AsSpan((at - from) * _k, len * _k), classes.AsSpan(at, len), confidence.AsSpan(at, len));
             }
             s0 = s1;
         }
-        return result;
     }
 
     /// <summary>A sentence's tags, token probabilities and entities from its scores s (n, K) and decoded classes.</summary>
-    private SentenceAnnotation Finish(ReadOnlySpan<float> s, ReadOnlySpan<int> classes, ReadOnlySpan<float> confidence)
+    public SentenceAnnotation Finish(ReadOnlySpan<float> s, ReadOnlySpan<int> classes, ReadOnlySpan<float> confidence)
     {
         int n = classes.Length, k = _k;
         if (n == 0) return new SentenceAnnotation([], [], []);
