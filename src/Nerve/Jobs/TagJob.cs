@@ -38,8 +38,10 @@ public sealed record TagJobOptions
 public sealed record TagJobResult(long Tokens, IReadOnlyList<(string Phase, TimeSpan Time)> Phases);
 
 /// <summary>
-/// Tags column text (or raw text) and writes CoNLL columns with the predicted tag last. Column input is streamed, read,
-/// tagged and written at once (<see cref="ColumnTagger"/>); raw text and the glued-tag repair read it all first.
+/// Tags column text, raw text or JSON lines. CoNLL columns (the default) put the predicted tag last: column input is
+/// streamed, read, tagged and written at once (<see cref="ColumnTagger"/>); raw text and the glued-tag repair read it
+/// all first. The other <see cref="TagOutputFormat"/>s write <see cref="RecognizedDocument"/>s: JSONL streams a
+/// document per line (<see cref="JsonLinesTagger"/>), the rest take the whole input as one document.
 /// </summary>
 public static class TagJob
 {
