@@ -19,9 +19,10 @@ internal static class EvalCommand
         var repair = Cli.RepairGlued();
         var cacheMb = Cli.CacheMb();
         var json = new Option<string?>("--json") { Description = "Also write metrics.json with spaCy's keys (ents_p, ents_r, ents_f, ents_per_type, token_acc, speed) and conlleval's figures." };
+        var calibration = new Option<bool>("--calibration") { Description = "Also print the reliability table of entity scores (10 bins: count, mean score, precision) and the expected calibration error." };
         var cmd = new Command("eval", "Score a model on a gold corpus: the conlleval report (phrase precision, recall, F1) and a per-class token confusion matrix.")
         {
-            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify, json,
+            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify, json, calibration,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -46,6 +47,12 @@ internal static class EvalCommand
                 Console.WriteLine();
                 Console.WriteLine("token confusion matrix (rows: gold, columns: predicted):");
                 Console.Write(e.Tokens.Format());
+            }
+            if (r.GetValue(calibration))
+            {
+                var calibrate = new CalibrateJobOptions { ModelPath = r.GetValue(model)!, Format = r.GetValue(format), TagColumn = r.GetValue(tagColumn), RepairGlued = r.GetValue(repair) };
+                Console.WriteLine();
+                Console.Write(CalibrateJob.Measure(calibrate, Cli.Input(r.GetValue(data)!)).Before.Format());
             }
             return 0;
         }));

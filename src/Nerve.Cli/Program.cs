@@ -13,6 +13,7 @@ internal static class Program
             TrainCommand.Create(),
             EvalCommand.Create(),
             TagCommand.Create(),
+            CalibrateCommand.Create(),
             ConllevalCommand.Create(),
             GradcheckCommand.Create(),
             DemoCommand.Create(),

@@ -124,7 +124,7 @@ public static class ReportJob
         chart.Add("model", [.. used.Select(b => b.MeanConfidence)], [.. used.Select(b => b.Precision)]);
         page.Chart(chart, "calibration.svg");
         page.Table(["confidence", "entities", "mean confidence", "precision"],
-            used.Select(b => (IReadOnlyList<string>)[string.Create(CultureInfo.InvariantCulture, $"{b.Low:0.0}–{b.High:0.0}"),
+            used.Select(b => (IReadOnlyList<string>)[string.Create(CultureInfo.InvariantCulture, $"{b.Lower:0.0}–{b.Upper:0.0}"),
                 b.Count.ToString(CultureInfo.InvariantCulture), b.MeanConfidence.ToString("F3", CultureInfo.InvariantCulture), b.Precision.ToString("F3", CultureInfo.InvariantCulture)]));
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using Nerve.Corpus;
 using Nerve.Model;
 using Nerve.Tagging;
@@ -23,14 +24,26 @@ public sealed record TagJobOptions
     public int? CacheMb { get; init; }
     /// <summary>Skip the model file's SHA-256 check.</summary>
     public bool NoVerify { get; init; }
+    /// <summary>What to write (<see cref="TagOutputFormat"/>); CoNLL columns by default.</summary>
+    public TagOutputFormat OutputFormat { get; init; } = TagOutputFormat.Conll;
+    /// <summary>The unit of the offsets in JSON output.</summary>
+    public OffsetUnit Offsets { get; init; } = OffsetUnit.Utf16;
+    /// <summary>Each input line is JSON, <c>{"id", "text"}</c> or a string (<see cref="JsonLinesTagger"/>); needs JSONL output.</summary>
+    public bool JsonInput { get; init; }
+    /// <summary>Raw text to tag instead of the input (implies <see cref="RawText"/>).</summary>
+    public string? Text { get; init; }
+    /// <summary>Write each document's tokens in JSON output (false: entities only).</summary>
+    public bool Tokens { get; init; } = true;
 }
 
 /// <summary>The tokens tagged and the time of each phase, in order.</summary>
 public sealed record TagJobResult(long Tokens, IReadOnlyList<(string Phase, TimeSpan Time)> Phases);
 
 /// <summary>
-/// Tags column text (or raw text) and writes CoNLL columns with the predicted tag last. Column input is streamed, read,
-/// tagged and written at once (<see cref="ColumnTagger"/>); raw text and the glued-tag repair read it all first.
+/// Tags column text, raw text or JSON lines. CoNLL columns (the default) put the predicted tag last: column input is
+/// streamed, read, tagged and written at once (<see cref="ColumnTagger"/>); raw text and the glued-tag repair read it
+/// all first. The other <see cref="TagOutputFormat"/>s write <see cref="RecognizedDocument"/>s: JSONL streams a
+/// document per line (<see cref="JsonLinesTagger"/>), the rest take the whole input as one document.
 /// </summary>
 public static class TagJob
 {
@@ -68,9 +81,18 @@ public static class TagJob
     private static TagJobResult Run(NerModel model, TagJobOptions o, JobInput input, Stream output, IJobLog? log, Phases phases)
     {
         log ??= NullJobLog.Instance;
+        if (o.JsonInput && o.OutputFormat != TagOutputFormat.Jsonl)
+            throw new NerveException($"JSON lines in give JSON lines out: use --output-format jsonl, not {FormatName(o.OutputFormat)}");
+        if (o.Text is not null) input = JobInput.FromReader(new StringReader(o.Text), "<text>");
         input.CheckExists();
+        bool raw = o.RawText || o.Text is not null || o.JsonInput;
         long tokens;
-        if (!o.RawText && !o.RepairGlued)
+        if (o.OutputFormat != TagOutputFormat.Conll)
+        {
+            tokens = raw ? TagText(model, o, input, output, log) : TagColumns(model, o, input, output, log);
+            phases.End("read, tag and write");
+        }
+        else if (!raw && !o.RepairGlued)
         {
             // Lenient decoding: the input columns are copied, not judged (invalid bytes become U+FFFD).
             tokens = input.Read(reader => ColumnTagger.Tag(model, reader, input.Name, output, o.Format, o.TagColumn, o.Threads).Tokens, strictUtf8: false);
@@ -81,10 +103,10 @@ public static class TagJob
             IReadOnlyList<Sentence> sentences;
             char delimiter = '\t';
             bool keepGold = false;
-            if (o.RawText)
+            if (raw)
             {
-                string raw = input.Read(reader => reader.ReadToEnd());
-                sentences = Tokenizer.Sentences(raw).Select(s => new Sentence(s.Select(t => t.Text).ToArray(), s.Select(_ => "O").ToArray())).ToList();
+                string text = input.Read(reader => reader.ReadToEnd());
+                sentences = Tokenizer.Sentences(text).Select(s => new Sentence(s.Select(t => t.Text).ToArray(), s.Select(_ => "O").ToArray())).ToList();
             }
             else
             {
@@ -103,6 +125,86 @@ public static class TagJob
             tokens = sentences.Sum(s => (long)s.Count);
         }
         return new TagJobResult(tokens, phases.List);
+    }
+
+    /// <summary>The spelling of a format on the command line (<c>inline-xml</c>).</summary>
+    public static string FormatName(TagOutputFormat format) => format == TagOutputFormat.InlineXml ? "inline-xml" : format.ToString().ToLowerInvariant();
+
+    /// <summary>Raw text: JSONL streams line by line (one document per line); the other formats take the whole input as one document.</summary>
+    private static long TagText(NerModel model, TagJobOptions o, JobInput input, Stream output, IJobLog log)
+    {
+        if (o.OutputFormat == TagOutputFormat.Jsonl)
+        {
+            var options = new JsonLinesOptions { JsonInput = o.JsonInput, Tokens = o.Tokens, Offsets = o.Offsets, Threads = o.Threads };
+            var r = input.Read(reader => JsonLinesTagger.Tag(model, reader, input.Name, output, options, log.Warning));
+            if (r.Errors > 0) log.Warning($"{r.Errors} of {r.Lines} input lines could not be read; each was answered with an error object");
+            return r.Tokens;
+        }
+        string text = input.Read(reader => reader.ReadToEnd());
+        // Only JSON carries offsets; the text formats index the text in UTF-16 whatever was asked.
+        var unit = o.OutputFormat == TagOutputFormat.Json ? o.Offsets : OffsetUnit.Utf16;
+        var document = model.Recognize(text, new RecognizeOptions { Offsets = unit });
+        string written = DocumentText.Format(document, o.OutputFormat, o.Tokens);
+        if (o.OutputFormat == TagOutputFormat.InlineXml && !written.EndsWith('\n')) written += "\n"; // a text without a final line end still ends its output line
+        Write(output, written);
+        return document.Tokens.Count;
+    }
+
+    /// <summary>
+    /// Column input in a format other than CoNLL: each sentence becomes the text of its tokens joined by single spaces,
+    /// the input's tokens kept; JSONL writes a document per sentence, the others one document with a sentence per line.
+    /// </summary>
+    private static long TagColumns(NerModel model, TagJobOptions o, JobInput input, Stream output, IJobLog log)
+    {
+        var sentences = JobCorpus.Read(input, o.Format, o.TagColumn, requireTags: false, o.RepairGlued, log).Sentences;
+        var annotations = model.Annotate(sentences);
+        if (o.OutputFormat == TagOutputFormat.Jsonl)
+        {
+            using var json = new Utf8JsonWriter(output, DocumentJson.WriterOptions());
+            for (int s = 0; s < sentences.Count; s++)
+            {
+                var (text, tokens) = Join([sentences[s]]);
+                DocumentJson.Write(json, Recognizer.Build(text, tokens, annotations.AsSpan(s, 1), o.Offsets), o.Tokens);
+                json.Flush();
+                json.Reset();
+                output.WriteByte((byte)'\n');
+            }
+        }
+        else
+        {
+            var (text, tokens) = Join(sentences);
+            var unit = o.OutputFormat == TagOutputFormat.Json ? o.Offsets : OffsetUnit.Utf16;
+            Write(output, DocumentText.Format(Recognizer.Build(text, tokens, annotations, unit), o.OutputFormat, o.Tokens));
+        }
+        output.Flush();
+        return sentences.Sum(s => (long)s.Count);
+    }
+
+    /// <summary>The text of sentences (tokens joined by spaces, sentences by line ends) and each token's offsets in it.</summary>
+    private static (string Text, List<List<TextToken>> Tokens) Join(IReadOnlyList<Sentence> sentences)
+    {
+        var b = new StringBuilder();
+        var result = new List<List<TextToken>>(sentences.Count);
+        foreach (var s in sentences)
+        {
+            if (b.Length > 0) b.Append('\n');
+            var tokens = new List<TextToken>(s.Count);
+            for (int i = 0; i < s.Count; i++)
+            {
+                if (i > 0) b.Append(' ');
+                tokens.Add(new TextToken(s.Words[i], b.Length, b.Length + s.Words[i].Length));
+                b.Append(s.Words[i]);
+            }
+            result.Add(tokens);
+        }
+        return (b.ToString(), result);
+    }
+
+    private static void Write(Stream output, string text)
+    {
+        using (var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" })
+            writer.Write(text);
+        output.Flush();
     }
 
     /// <summary>Times consecutive phases.</summary>

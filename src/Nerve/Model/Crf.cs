@@ -63,6 +63,33 @@ public static class Crf<T> where T : unmanaged, IFloatingPointIeee754<T>
         return logZ;
     }
 
+    /// <summary>
+    /// log Z_c, the log partition function of the paths whose label at each position t ∈ [<paramref name="from"/>,
+    /// from + m) lies in the allowed set <paramref name="allowed"/>[(t − from)·K + j] (m = allowed.Length / K), all other
+    /// positions free. With α and β of <see cref="Forward"/> (unconstrained, in log space) only the m constrained steps
+    /// are recomputed:
+    ///   α^c_from[j] = [j allowed] (s[from, j] + (from = 0 ? a0[j] : logsumexp_i(α_{from−1}[i] + A[i, j]))),
+    ///   α^c_t[j]    = [j allowed] (s[t, j] + logsumexp_i(α^c_{t−1}[i] + A[i, j])),
+    ///   log Z_c     = logsumexp_j(α^c_last[j] + β_last[j])   (β_{n−1} = an),
+    /// where [·] maps a forbidden label to −∞. P(constraint) = exp(log Z_c − log Z). <paramref name="scratch"/> holds 2K.
+    /// </summary>
+    public static T ConstrainedLogZ(ReadOnlySpan<T> s, ReadOnlySpan<T> a, ReadOnlySpan<T> a0, ReadOnlySpan<T> alpha, ReadOnlySpan<T> beta, int n, int k, int from, ReadOnlySpan<bool> allowed, Span<T> scratch)
+    {
+        int m = allowed.Length / k;
+        if (from < 0 || m < 1 || from + m > n || allowed.Length != m * k) throw new ArgumentOutOfRangeException(nameof(allowed), "the constrained positions must lie inside the sentence");
+        var cur = scratch[..k];
+        var prev = scratch.Slice(k, k);
+        for (int j = 0; j < k; j++)
+            cur[j] = !allowed[j] ? T.NegativeInfinity : s[from * k + j] + (from == 0 ? a0[j] : AlphaTerm(alpha.Slice((from - 1) * k, k), a, j, k));
+        for (int t = from + 1; t < from + m; t++)
+        {
+            cur.CopyTo(prev);
+            for (int j = 0; j < k; j++)
+                cur[j] = !allowed[(t - from) * k + j] ? T.NegativeInfinity : s[t * k + j] + AlphaTerm(prev, a, j, k);
+        }
+        return LogSumExpPlus(cur, beta.Slice((from + m - 1) * k, k));
+    }
+
     /// <summary>Below this a scaled sum may have lost terms to underflow; the step is then taken in log space.</summary>
     private static readonly T Tiny = T.CreateTruncating(1e-20);
 
@@ -161,6 +188,7 @@ public static class Crf<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         T max = T.NegativeInfinity;
         for (int i = 0; i < x.Length; i++) max = T.Max(max, x[i] + y[i]);
+        if (T.IsNegativeInfinity(max)) return max;
         T sum = T.Zero;
         for (int i = 0; i < x.Length; i++) sum += T.Exp(x[i] + y[i] - max);
         return max + T.Log(sum);

@@ -199,6 +199,15 @@ public sealed class CrfHead<T> : IHead<T> where T : unmanaged, IFloatingPointIee
 
     public IWindowHead<T>? PerWindow => null;
 
+    /// <summary>The transitions A (K, K), row i → column j.</summary>
+    public ReadOnlySpan<T> Transitions => _p.Value(_a);
+
+    /// <summary>The start scores a0 (K).</summary>
+    public ReadOnlySpan<T> Start => _p.Value(_a0);
+
+    /// <summary>The end scores an (K).</summary>
+    public ReadOnlySpan<T> End => _p.Value(_an);
+
     public T Forward(WindowModel<T>.Workspace ws, ReadOnlySpan<int> labels, int batch)
     {
         ws.LogZ = Lattice(ws, 0, batch, labels, out T loss);

@@ -59,11 +59,11 @@ public class ErrorAnalysisTests
 
         var bins = Reliability.Bins(gold, predicted, confidence, TagScheme.IOB2);
 
-        Assert.Equal(10, bins.Length);
+        Assert.Equal(10, bins.Count);
         Assert.Equal((1, 0.85, 1.0), (bins[8].Count, Math.Round(bins[8].MeanConfidence, 6), bins[8].Precision)); // PER, mean 0.85, correct
         Assert.Equal((1, 0.35, 0.0), (bins[3].Count, Math.Round(bins[3].MeanConfidence, 6), bins[3].Precision)); // wrong type
         Assert.Equal(2, bins.Sum(b => b.Count));
-        Assert.True(double.IsNaN(bins[0].Precision));
+        Assert.Equal((0, 0.0), (bins[0].Count, bins[0].Precision)); // an empty bin
         Assert.Equal(0.5 * 0.15 + 0.5 * 0.35, Reliability.ExpectedError(bins), 6);
     }
 }
