@@ -162,7 +162,9 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>
     /// Each slot's character feature r = max_m (W0 z_m + b0) (<see cref="CharConvolution{T}"/>) into its place in x
-    /// (B, C·S), word by word; with a cache on the workspace, words already seen are looked up instead.
+    /// (B, C·S), word by word. Consecutive windows of a sentence share C − 1 words: slot c of window i is slot c + 1 of
+    /// window i − 1, and when their characters match, r and the winners are copied from there (the same values the
+    /// convolution would give). With a cache on the workspace, words already seen are looked up instead.
     /// </summary>
     private void CharFeatures(Workspace ws, ReadOnlySpan<int> ids, int batch, Span<T> x)
     {
@@ -171,13 +173,21 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         var w0 = Parameters.Value(_w0!);
         var b0 = Parameters.Value(_b0!);
         var cache = ws.CharCache;
-        int words = batch * Config.Window, filters = c.Filters;
+        int window = Config.Window, words = batch * window, filters = c.Filters;
         for (int w = 0; w < words; w++)
         {
             var chars = ids.Slice(w * _stride + c.Column, c.MaxLength);
             var r = x.Slice(w * _slotWidth + _charOffset, filters);
+            var arg = ws.CharArg.AsSpan(w * filters, filters);
+            int prev = w - window + 1; // the same token one window earlier
+            if (w >= window && w % window < window - 1 && chars.SequenceEqual(ids.Slice(prev * _stride + c.Column, c.MaxLength)))
+            {
+                x.Slice(prev * _slotWidth + _charOffset, filters).CopyTo(r);
+                ws.CharArg.AsSpan(prev * filters, filters).CopyTo(arg);
+                continue;
+            }
             if (cache is not null && cache.TryGet(chars, r)) continue;
-            CharConvolution<T>.Forward(r, ws.CharArg.AsSpan(w * filters, filters), ws.CharZ, ws.CharU, chars, wchr, w0, b0, c.Dim, c.Width, filters);
+            CharConvolution<T>.Forward(r, arg, ws.CharZ, ws.CharU, chars, wchr, w0, b0, c.Dim, c.Width, filters);
             cache?.Add(chars, r);
         }
     }

@@ -32,6 +32,30 @@ public class CharConvolutionTests
             Assert.True(Math.Abs(manual[i] - graph[i]) < 1e-12, $"parameter {i}: manual {manual[i]}, graph {graph[i]}");
     }
 
+    [Theory]
+    [InlineData(OutputKind.Crf)]
+    [InlineData(OutputKind.Softmax)]
+    public void Overlapping_windows_of_a_sentence_reuse_a_word_s_feature_with_the_same_gradients(OutputKind output)
+    {
+        // Windows laid out as a sentence's are (window i, slot c) = token i + c − m: the forward reuses r across them.
+        var o = new GradientCheckOptions { Output = output, Hidden = 3, CharCnn = true, ExtraTables = 1, Windows = 9, SentenceLength = 9 };
+        var (model, random, labels) = GradientCheck.Setup(o);
+        int c = model.Config.Window, f = model.Config.IdsPerToken, m = c / 2;
+        var ids = new int[o.Windows * c * f];
+        for (int i = 0; i < o.Windows; i++)
+            for (int s = 0; s < c; s++)
+            {
+                int token = Math.Clamp(i + s - m, 0, o.Windows - 1); // the ends repeat the first and last token as padding
+                random.AsSpan(token * c * f + m * f, f).CopyTo(ids.AsSpan((i * c + s) * f, f));
+            }
+        var numeric = GradientCheck.NumericalGradient(model, ids, labels, 0, o.Epsilon, o);
+        var manual = GradientCheck.AnalyticGradient(model, ids, labels, 0, o);
+        var graph = GradientCheck.AnalyticGradient(new GraphBackprop<double>(model, o.Windows), ids, labels, 0, o);
+        Assert.True(GradientCheck.Compare(model.Parameters, manual, numeric, o.Tolerance, 0).Passed);
+        for (int i = 0; i < manual.Length; i++)
+            Assert.True(Math.Abs(manual[i] - graph[i]) < 1e-12, $"parameter {i}: manual {manual[i]}, graph {graph[i]}");
+    }
+
     // Alphabet: ids 0–3 reserved, 4 = 'a', 5 = 'b'; d = 1, one filter of width 2 that reads [x_m, x_{m+1}] with W0 = [1, 0].
     private static (double[] Wchr, double[] W0, double[] B0) HandNetwork() =>
         (new double[] { 0, 0, -5, -5, 2, 3 }, new double[] { 1, 0 }, new double[] { 0.5 });
@@ -82,6 +106,15 @@ public class CharConvolutionTests
         Assert.Equal(new double[] { 4, 9, 7, 8 }, y.Data.ToArray());
         Ops.Sum(y).Backward();
         Assert.Equal(new double[] { 0, 1, 1, 0, 0, 0, 1, 0, 0, 1 }, u.Grad.ToArray());
+    }
+
+    [Fact]
+    public void The_graph_drawing_shows_the_character_convolution()
+    {
+        var (model, _, _) = GradientCheck.Setup(new GradientCheckOptions { CharCnn = true });
+        var dot = GraphDot.Render(model.Config, backward: true);
+        foreach (var name in new[] { "Wchr", "W0", "b0", "max_m" })
+            Assert.Contains(name, dot, StringComparison.Ordinal);
     }
 
     [Theory]
