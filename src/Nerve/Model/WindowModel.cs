@@ -184,8 +184,10 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             {
                 x.Slice(prev * _slotWidth + _charOffset, filters).CopyTo(r);
                 ws.CharArg.AsSpan(prev * filters, filters).CopyTo(arg);
+                ws.CharSource[w] = ws.CharSource[prev];
                 continue;
             }
+            ws.CharSource[w] = w;
             if (cache is not null && cache.TryGet(chars, r)) continue;
             CharConvolution<T>.Forward(r, arg, ws.CharZ, ws.CharU, chars, wchr, w0, b0, c.Dim, c.Width, filters);
             cache?.Add(chars, r);
@@ -288,16 +290,28 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             if (_char is { } c)
             {
-                // ∂J/∂r is r's slice of ∂J/∂x; max routes it to each filter's winning window (CharConvolution).
+                // ∂J/∂r is r's slice of ∂J/∂x; max routes it to each filter's winning window (CharConvolution). A slot
+                // whose r was copied from an earlier one (CharFeatures) adds its ∂J/∂r there first (gradients sum where a
+                // value fans out), so each convolved word is differentiated once; copies come after their source.
                 var wchr = Parameters.Value(_wchr!);
                 var w0 = Parameters.Value(_w0!);
                 var dWchr = Slice(gradients, _wchr!);
                 var dW0 = Slice(gradients, _w0!);
                 var db0 = Slice(gradients, _b0!);
                 int words = batch * Config.Window;
-                for (int w = 0; w < words; w++)
-                    CharConvolution<T>.Backward(dWchr, dW0, db0, dx.Slice(w * _slotWidth + _charOffset, c.Filters), ws.CharArg.AsSpan(w * c.Filters, c.Filters),
+                for (int w = words - 1; w >= 0; w--)
+                {
+                    var dr = dx.Slice(w * _slotWidth + _charOffset, c.Filters);
+                    int source = ws.CharSource[w];
+                    if (source != w)
+                    {
+                        var to = dx.Slice(source * _slotWidth + _charOffset, c.Filters);
+                        TensorPrimitives.Add(to, dr, to);
+                        continue;
+                    }
+                    CharConvolution<T>.Backward(dWchr, dW0, db0, dr, ws.CharArg.AsSpan(w * c.Filters, c.Filters),
                         ids.Slice(w * _stride + c.Column, c.MaxLength), wchr, w0, c.Dim, c.Width, c.Filters);
+                }
             }
         }
 
@@ -455,6 +469,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (model._char is { } ch)
             {
                 CharArg = new int[maxBatch * model.Config.Window * ch.Filters];
+                CharSource = new int[maxBatch * model.Config.Window];
                 CharZ = new T[ch.MaxLength * ch.Width * ch.Dim];
                 CharU = new T[ch.MaxLength * ch.Filters];
             }
@@ -462,6 +477,8 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         /// <summary>Each word slot's winning window per filter (B·C, F), for the backward pass (CharConvolution).</summary>
         public int[] CharArg { get; } = [];
+        /// <summary>Per word slot (B·C), the slot whose r it copied, or itself when it was convolved.</summary>
+        public int[] CharSource { get; } = [];
         public T[] CharZ { get; } = []; // one word's windows z (M, k·d)
         public T[] CharU { get; } = []; // one word's filter scores u (M, F)
 
