@@ -21,11 +21,12 @@ internal static class GradcheckCommand
         var tables = new Option<int>("--tables") { Description = "Extra feature embedding tables per window slot (7 × 3 each), as capitalisation, affix and gazetteer features add.", DefaultValueFactory = _ => 0 };
         var dropIn = new Option<double>("--input-dropout") { Description = "Dropout on x, with masks held fixed.", DefaultValueFactory = _ => 0 };
         var dropHid = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden outputs, with masks held fixed.", DefaultValueFactory = _ => 0 };
+        var charCnn = new Option<bool>("--char-cnn") { Description = "Add a character-level convolution (CharWNN: 12 characters × 4, 3 filters of width 3, words of up to 8 ids) to every slot." };
         var engine = new Option<string>("--engine") { Description = "manual (hand-derived), graph (computation graph), or both (also compares the two).", DefaultValueFactory = _ => "manual" };
         engine.AcceptOnlyFromAmong("manual", "graph", "both");
         var cmd = new Command("gradcheck", "Compare the hand-derived gradients with finite differences (ε = 1e-4, double precision); exit 0 only if the norm of the difference is < 1e-7.")
         {
-            layers, hidden, output, activation, l2, windows, batch, dim, seed, tables, dropIn, dropHid, engine,
+            layers, hidden, output, activation, l2, windows, batch, dim, seed, tables, dropIn, dropHid, charCnn, engine,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -43,6 +44,7 @@ internal static class GradcheckCommand
                 ExtraTables = r.GetValue(tables),
                 InputDropout = r.GetValue(dropIn),
                 HiddenDropout = r.GetValue(dropHid),
+                CharCnn = r.GetValue(charCnn),
             };
             if (o.Layers < 1 || o.Hidden < 1 || o.Windows < 1 || o.Dim < 1 || o.Batch < 0 || o.ExtraTables < 0)
                 throw new NerveException("--layers, --hidden, --windows and --dim must be ≥ 1, --batch and --tables ≥ 0");
@@ -52,7 +54,7 @@ internal static class GradcheckCommand
             var (model, ids, labels) = GradientCheck.Setup(o);
             var numeric = GradientCheck.NumericalGradient(model, ids, labels, o.L2, o.Epsilon, o);
             double loss = GradientCheck.Loss(model, ids, labels, o.L2, o);
-            Console.WriteLine($"gradient check: {o.Windows} windows, C = {o.Window}, d = {o.Dim}, H = {o.Hidden} × {o.Layers}, {Activation<double>.Name(o.Activation)}, {o.Output.ToString().ToLowerInvariant()}, λ = {Cli.F(o.L2, "G")}, ε = {Cli.F(o.Epsilon, "0e0")}, J = {Cli.F(loss, "F6")}");
+            Console.WriteLine($"gradient check: {o.Windows} windows, C = {o.Window}, d = {o.Dim}, H = {o.Hidden} × {o.Layers}, {Activation<double>.Name(o.Activation)}, {o.Output.ToString().ToLowerInvariant()}, λ = {Cli.F(o.L2, "G")}{(o.CharCnn ? ", char CNN" : "")}, ε = {Cli.F(o.Epsilon, "0e0")}, J = {Cli.F(loss, "F6")}");
             bool passed = true;
             double[]? manual = null, graph = null;
             if (which is "manual" or "both")

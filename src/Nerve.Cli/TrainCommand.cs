@@ -56,12 +56,17 @@ internal static class TrainCommand
         var repair = new Option<bool>("--repair-glued") { Description = "Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), warning for each." };
         var engine = new Option<string>("--engine") { Description = "Gradient engine: manual (hand-derived, fast) or graph (the computation graph, Nerve.Autodiff).", DefaultValueFactory = _ => "manual" };
         engine.AcceptOnlyFromAmong("manual", "graph");
+        var charCnn = new Option<bool>("--char-cnn") { Description = "Add a character-level convolution (CharWNN, dos Santos & Guimarães 2015) of the original-case word to every window slot." };
+        var charDim = new Option<int>("--char-dim") { Description = "Character embedding size of --char-cnn.", DefaultValueFactory = _ => new Nerve.Features.CharOptions().Dim };
+        var charFilters = new Option<int>("--char-filters") { Description = "Filters of --char-cnn: the size of its per-word feature.", DefaultValueFactory = _ => new Nerve.Features.CharOptions().Filters };
+        var charWidth = new Option<int>("--char-width") { Description = "Characters per convolution window of --char-cnn.", DefaultValueFactory = _ => new Nerve.Features.CharOptions().Width };
+        var charMax = new Option<int>("--char-max") { Description = "Character ids per word for --char-cnn, <w> and </w> included; longer words keep their first and last characters.", DefaultValueFactory = _ => new Nerve.Features.CharOptions().MaxLength };
         var config = new Option<string?>("--config") { Description = "JSON file of training options (keys are these option names without --; paths relative to the repository root); flags given here override it." };
         var cmd = new Command(name, description)
         {
             train, dev, model, format, tagColumn, embeddings, vocab, dim, minCount, window, hidden, activation, output, positive,
             optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, hogwild, resume,
-            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, config,
+            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, charCnn, charDim, charFilters, charWidth, charMax, config,
         };
         foreach (var option in extra) cmd.Options.Add(option);
         cmd.SetAction(r => Cli.Guard(() =>
@@ -108,6 +113,11 @@ internal static class TrainCommand
                 Clip = Val(clip),
                 Engine = Ref(engine),
                 RepairGlued = Val(repair),
+                CharCnn = Val(charCnn),
+                CharDim = Val(charDim),
+                CharFilters = Val(charFilters),
+                CharWidth = Val(charWidth),
+                CharMax = Val(charMax),
             };
             var file = r.GetValue(config) is { } path ? TrainConfig.Read(path) : null;
             return action(r, file, flags);

@@ -68,24 +68,25 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
     public WindowGraph<T> Build(ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T scale, T l2, ReadOnlySpan<bool> trainTable)
     {
         var cfg = Model.Config;
-        int c = cfg.Window, f = cfg.Features.Count, n = Model.Depth;
+        int c = cfg.Window, f = cfg.Features.Count, n = Model.Depth, stride = cfg.IdsPerToken;
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(batch, _maxBatch);
-        if (ids.Length < batch * c * f || labels.Length < batch || trainTable.Length != f)
-            throw new ArgumentException($"a batch of {batch} needs {batch * c * f} ids, {batch} labels and {f} table flags");
+        if (ids.Length < batch * c * stride || labels.Length < batch || trainTable.Length != f)
+            throw new ArgumentException($"a batch of {batch} needs {batch * c * stride} ids, {batch} labels and {f} table flags");
 
         // x = L[w(t−m)] ⊕ … ⊕ L[w(t+m)]: one lookup per table over all B·C slots, the tables side by side in each slot.
-        var lookups = new Node<T>[f];
+        var lookups = new Node<T>[f + (cfg.CharCnn is null ? 0 : 1)];
         for (int k = 0; k < f; k++)
         {
             var table = Leaf(WindowModel<T>.TableName(cfg, k));
             table.RequiresGrad = trainTable[k];
             var rows = new int[batch * c];
-            for (int i = 0; i < rows.Length; i++) rows[i] = ids[i * f + k];
+            for (int i = 0; i < rows.Length; i++) rows[i] = ids[i * stride + cfg.Column(k)];
             lookups[k] = Ops.Gather(table, rows, _rows[k]);
             lookups[k].Name = table.Name + "[w]";
         }
-        var slots = f == 1 ? lookups[0] : Ops.Concat(lookups);
+        if (cfg.CharCnn is { } cc) lookups[f] = CharFeatures(cc, ids, batch * c, stride);
+        var slots = lookups.Length == 1 ? lookups[0] : Ops.Concat(lookups);
         var a = Drop(Named(Ops.Reshape(slots, 2, batch, cfg.InputDim), "x"), _inputDropout, 0, "x̃");
 
         // z_l = W_l a_{l−1} + b_l, h_l = f(z_l) (seed: z = Wx + b, h = f(z)).
@@ -122,6 +123,28 @@ public sealed class GraphBackprop<T> : IBackprop<T> where T : unmanaged, IFloati
         }
         j.Name = "J";
         return new WindowGraph<T>(j, ce);
+    }
+
+    /// <summary>
+    /// The character feature of each of <paramref name="words"/> word slots, (words, F), from gathers, a product and a max:
+    /// z_m = Wchr[c_m] ⊕ … ⊕ Wchr[c_{m+k−1}] (one gather of every window's characters, reshaped to rows of k·d),
+    /// u_m = W0 z_m + b0, r = max_m u_m over each word's windows (CharWNN, dos Santos &amp; Guimarães 2015).
+    /// </summary>
+    private Node<T> CharFeatures(CharCnnConfig cc, ReadOnlySpan<int> ids, int words, int stride)
+    {
+        var runs = new int[words];
+        var rows = new List<int>();
+        for (int w = 0; w < words; w++)
+        {
+            var chars = ids.Slice(w * stride + cc.Column, cc.MaxLength);
+            runs[w] = CharConvolution<T>.Positions(chars, cc.Width);
+            for (int p = 0; p < runs[w]; p++)
+                for (int j = 0; j < cc.Width; j++) rows.Add(chars[p + j]);
+        }
+        var gathered = Named(Ops.Gather(Leaf(WindowModel<T>.CharTableName), rows.ToArray()), "Wchr[c]");
+        var z = Named(Ops.Reshape(gathered, 2, gathered.Rows / cc.Width, cc.Width * cc.Dim), "zchr");
+        var u = Named(Ops.Add(Ops.MatMulTransposed(z, Leaf("W0")), Leaf("b0")), "u");
+        return Named(Ops.MaxOverRuns(u, runs), "r");
     }
 
     public T LossAndGradient(ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, int batch, T scale, T l2, Span<T> gradients, RowSet[] touched, ReadOnlySpan<bool> trainTable)

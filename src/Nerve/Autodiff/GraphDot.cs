@@ -18,7 +18,7 @@ public static class GraphDot
         var small = config with { Features = config.Features.Select(f => f with { Size = 1 }).ToArray() };
         var model = new WindowModel<double>(small);
         int f = small.Features.Count;
-        var graph = new GraphBackprop<double>(model, 1).Build(new int[small.Window * f], [0], 1, 1.0, 0.0, Enumerable.Repeat(true, f).ToArray());
+        var graph = new GraphBackprop<double>(model, 1).Build(new int[small.Window * small.IdsPerToken], [0], 1, 1.0, 0.0, Enumerable.Repeat(true, f).ToArray());
         var shapes = WindowModel<double>.Layout(config).ToDictionary(b => b.Item1, b => (b.Item3, b.Item4), StringComparer.Ordinal);
 
         var ids = new Dictionary<Node<double>, string>(ReferenceEqualityComparer.Instance);

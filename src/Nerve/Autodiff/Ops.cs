@@ -150,6 +150,36 @@ public static partial class Ops
         return y;
     }
 
+    /// <summary>
+    /// Column-wise max over consecutive runs of rows: for a (N, F) and run lengths n_s summing to N, y (S, F) with
+    /// y[s, f] = max of column f over run s's rows. "max routes": each upstream element goes to the first row of its
+    /// run that attains the max (ties go to the earliest). CharWNN's max over a word's character windows.
+    /// </summary>
+    public static Node<T> MaxOverRuns<T>(Node<T> a, int[] runs) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (a.Rank != 2 || runs.Sum() != a.Rows || runs.Any(n => n < 1))
+            throw new ArgumentException($"runs of ≥ 1 rows summing to the rows of a {a.Describe()}", nameof(runs));
+        int cols = a.Cols;
+        var arg = new int[runs.Length * cols]; // the row of a that won each output element
+        ReadOnlySpan<T> x = a.Data;
+        for (int s = 0, first = 0; s < runs.Length; first += runs[s], s++)
+            for (int f = 0; f < cols; f++)
+            {
+                int best = first;
+                for (int r = first + 1; r < first + runs[s]; r++)
+                    if (x[r * cols + f] > x[best * cols + f]) best = r;
+                arg[s * cols + f] = best;
+            }
+        var y = new Node<T>(2, runs.Length, cols, "max_m", [a], n =>
+        {
+            if (!a.RequiresGrad) return;
+            var g = a.Grad;
+            for (int i = 0; i < arg.Length; i++) g[arg[i] * cols + i % cols] += n.Grad[i];
+        });
+        for (int i = 0; i < arg.Length; i++) y.Data[i] = x[arg[i] * cols + i % cols];
+        return y;
+    }
+
     /// <summary>Element i of a (row-major), a scalar: ∂a_i/∂a is the one-hot eᵢ. Used to take Jacobians row by row.</summary>
     public static Node<T> Element<T>(Node<T> a, int i) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -25,6 +25,11 @@ public sealed record GradientCheckOptions
     /// <summary>Dropout on x and on the hidden outputs, with masks fixed per chunk so that J stays a function of θ.</summary>
     public double InputDropout { get; init; }
     public double HiddenDropout { get; init; }
+    /// <summary>
+    /// A character-level convolution (CharWNN) in every slot: an alphabet of 12 ids × 4, 3 filters over 3 characters,
+    /// words of up to 8 ids (random lengths, so the max runs over different numbers of windows).
+    /// </summary>
+    public bool CharCnn { get; init; }
     public double Epsilon { get; init; } = 1e-4;
     public double Tolerance { get; init; } = 1e-7;
     public int Seed { get; init; } = 1;
@@ -63,6 +68,7 @@ public static class GradientCheck
             Output = o.Output,
             Labels = labels,
             Features = features,
+            CharCnn = o.CharCnn ? new CharCnnConfig(Alphabet: 12, Dim: 4, Filters: 3, Width: 3, MaxLength: 8, Column: 1) : null,
         };
         var model = new WindowModel<double>(config);
         model.Initialize(rng, embeddingScale: 0.5);
@@ -70,11 +76,49 @@ public static class GradientCheck
         foreach (var b in model.Parameters.Blocks)
             if (b.Kind is ParameterKind.Bias or ParameterKind.Transition)
                 foreach (ref double v in model.Parameters.Value(b)) v = rng.NextDouble() - 0.5;
-        var ids = new int[o.Windows * o.Window * features.Count];
-        for (int i = 0; i < ids.Length; i++) ids[i] = rng.Next(features[i % features.Count].Size);
+        var ids = new int[o.Windows * o.Window * config.IdsPerToken];
+        if (config.CharCnn is not { } cc)
+            for (int i = 0; i < ids.Length; i++) ids[i] = rng.Next(features[i % features.Count].Size);
+        else
+            for (int t = 0; t < ids.Length / config.IdsPerToken; t++)
+            {
+                var token = ids.AsSpan(t * config.IdsPerToken, config.IdsPerToken);
+                for (int k = 0; k < features.Count; k++) token[config.Column(k)] = rng.Next(features[k].Size);
+                // ⟨w⟩ c1 … cn ⟨/w⟩ padding, n from 1 to the most that fits (CharAlphabet.Encode's layout). A word whose
+                // max is within ε-reach of a kink (two windows' scores closer than 1e-3) is drawn again: central
+                // differences across a kink of max measure no derivative.
+                var chars = token.Slice(cc.Column, cc.MaxLength);
+                for (int attempt = 0; attempt < 100; attempt++)
+                {
+                    chars.Clear();
+                    int n = rng.Next(1, cc.MaxLength - 1);
+                    chars[0] = CharAlphabet.Begin;
+                    for (int j = 1; j <= n; j++) chars[j] = rng.Next(CharAlphabet.Reserved, cc.Alphabet);
+                    chars[n + 1] = CharAlphabet.End;
+                    if (CharMargin(model, chars) >= 1e-3) break;
+                }
+            }
         var y = new int[o.Windows];
         for (int i = 0; i < y.Length; i++) y[i] = rng.Next(labels.Length);
         return (model, ids, y);
+    }
+
+    /// <summary>The smallest gap, over the filters, between a word's max window score and its next best (∞ for one window).</summary>
+    public static double CharMargin(WindowModel<double> model, ReadOnlySpan<int> chars)
+    {
+        var cc = model.CharCnn ?? throw new ArgumentException("the model has no character convolution", nameof(model));
+        var p = model.Parameters;
+        int m = CharConvolution<double>.Positions(chars, cc.Width);
+        var r = new double[cc.Filters];
+        var arg = new int[cc.Filters];
+        var u = new double[cc.MaxLength * cc.Filters];
+        CharConvolution<double>.Forward(r, arg, new double[cc.MaxLength * cc.Width * cc.Dim], u, chars,
+            p.Value(p[WindowModel<double>.CharTableName]), p.Value(p["W0"]), p.Value(p["b0"]), cc.Dim, cc.Width, cc.Filters);
+        double margin = double.PositiveInfinity;
+        for (int f = 0; f < cc.Filters; f++)
+            for (int q = 0; q < m; q++)
+                if (q != arg[f]) margin = Math.Min(margin, r[f] - u[q * cc.Filters + f]);
+        return margin;
     }
 
     /// <summary>The chunks (first window, windows) the loss is summed over, and each chunk's weight.</summary>
@@ -91,7 +135,7 @@ public static class GradientCheck
     public static double Loss(WindowModel<double> model, int[] ids, int[] labels, double l2, GradientCheckOptions? o = null)
     {
         o ??= new GradientCheckOptions();
-        int width = model.Config.Window * model.Config.Features.Count;
+        int width = model.Config.Window * model.Config.IdsPerToken;
         var (chunks, weight) = Chunks(model.Config, labels.Length, o.Batch, o.SentenceLength);
         var ws = model.CreateWorkspace(chunks.Max(c => c.Length));
         double j = 0;
@@ -126,7 +170,7 @@ public static class GradientCheck
         var grad = new double[model.Parameters.Count];
         var touched = model.Config.Features.Select(f => new RowSet(f.Size)).ToArray();
         var train = Enumerable.Repeat(true, model.Config.Features.Count).ToArray();
-        int width = model.Config.Window * model.Config.Features.Count;
+        int width = model.Config.Window * model.Config.IdsPerToken;
         var (chunks, weight) = Chunks(model.Config, labels.Length, o.Batch, o.SentenceLength);
         for (int c = 0; c < chunks.Count; c++)
         {

@@ -22,6 +22,22 @@ public sealed record FeatureOptions
     /// <summary>A directory of gazetteer lists (see <see cref="Gazetteer.Load"/>); one B/I/none table per type.</summary>
     public string? Gazetteers { get; init; }
     public int GazetteerDim { get; init; } = 4;
+    /// <summary>The character-level convolution (CharWNN), or null for none; omitted from a saved model without it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public CharOptions? Chars { get; init; }
+}
+
+/// <summary>
+/// The character-level convolution of dos Santos &amp; Guimarães (2015): character embeddings of <see cref="Dim"/>,
+/// <see cref="Filters"/> filters over windows of <see cref="Width"/> characters, words as <see cref="MaxLength"/>
+/// character ids (<see cref="CharAlphabet"/>).
+/// </summary>
+public sealed record CharOptions
+{
+    public int Dim { get; init; } = 25;
+    public int Filters { get; init; } = 50;
+    public int Width { get; init; } = 3;
+    public int MaxLength { get; init; } = 20;
 }
 
 /// <summary>
@@ -37,14 +53,21 @@ public sealed class Featurizer
     private readonly List<(string Name, bool Prefix, int Length, Dictionary<string, int> Ids)> _affixes = [];
     private readonly FeatureOptions _o;
 
-    public Featurizer(Vocabulary words) : this(words, new FeatureOptions(), null) { }
+    public Featurizer(Vocabulary words) : this(words, new FeatureOptions(), null, null) { }
 
-    private Featurizer(Vocabulary words, FeatureOptions options, Gazetteer? gazetteer)
+    private Featurizer(Vocabulary words, FeatureOptions options, Gazetteer? gazetteer, CharAlphabet? chars)
     {
         Words = words;
         _o = options;
         Gazetteer = gazetteer;
+        Chars = chars;
     }
+
+    /// <summary>The characters of the character-level convolution, or null without it.</summary>
+    public CharAlphabet? Chars { get; }
+
+    /// <summary>Where a token's <see cref="CharAlphabet.MaxLength"/> character ids start among its ids: after the word, caps and affix ids.</summary>
+    public int CharColumn => 1 + (_o.Caps ? 1 : 0) + _affixes.Count;
 
     /// <summary>The word vocabulary (PA4 normalisation: lowercase, digit shapes, UUUNKKK).</summary>
     public Vocabulary Words { get; }
@@ -53,13 +76,14 @@ public sealed class Featurizer
 
     public Gazetteer? Gazetteer { get; }
 
-    /// <summary>F: ids per token.</summary>
-    public int Count => 1 + (_o.Caps ? 1 : 0) + _affixes.Count + (Gazetteer?.Types.Count ?? 0);
+    /// <summary>F: ids per token (one per embedding table, plus the character ids).</summary>
+    public int Count => WordLevelCount + (Gazetteer?.Types.Count ?? 0);
 
     /// <summary>Builds the affix lists from the training sentences and loads the gazetteers.</summary>
     public static Featurizer Build(Vocabulary words, FeatureOptions options, IReadOnlyList<Sentence> train)
     {
-        var f = new Featurizer(words, options, options.Gazetteers is null ? null : Gazetteer.Load(options.Gazetteers));
+        var chars = options.Chars is null ? null : CharAlphabet.Build(train.SelectMany(s => s.Words), options.Chars.MaxLength);
+        var f = new Featurizer(words, options, options.Gazetteers is null ? null : Gazetteer.Load(options.Gazetteers), chars);
         foreach (var (prefix, lengths) in new[] { (true, options.Prefixes), (false, options.Suffixes) })
             foreach (int len in lengths)
             {
@@ -118,8 +142,8 @@ public sealed class Featurizer
         return specs;
     }
 
-    /// <summary>Ids per token that depend on the word alone (word, caps, affixes); the gazetteer ids follow them.</summary>
-    public int WordLevelCount => 1 + (_o.Caps ? 1 : 0) + _affixes.Count;
+    /// <summary>Ids per token that depend on the word alone (word, caps, affixes, characters); the gazetteer ids follow them.</summary>
+    public int WordLevelCount => CharColumn + (Chars?.MaxLength ?? 0);
 
     /// <summary>ids (n, F) for the n words of a sentence.</summary>
     public void Featurize(IReadOnlyList<string> words, Span<int> ids) => Featurize(words, ids, null);
@@ -142,7 +166,7 @@ public sealed class Featurizer
         FeaturizeGazetteers(words, ids);
     }
 
-    /// <summary>The <see cref="WordLevelCount"/> ids of one word: its word row, caps class and affix rows.</summary>
+    /// <summary>The <see cref="WordLevelCount"/> ids of one word: its word row, caps class, affix rows and characters.</summary>
     public void FeaturizeWord(string word, Span<int> row)
     {
         int k = 0;
@@ -150,6 +174,7 @@ public sealed class Featurizer
         if (_o.Caps) row[k++] = CapsClass(word);
         foreach (var a in _affixes)
             row[k++] = a.Ids.TryGetValue(Affix(word, a.Prefix, a.Length), out int id) ? id : 1;
+        Chars?.Encode(word, row.Slice(k, Chars.MaxLength));
     }
 
     /// <summary>The gazetteer ids (the last ones of each token's F) of a sentence's words, in ids (n, F); none without gazetteers.</summary>
@@ -172,6 +197,7 @@ public sealed class Featurizer
     {
         ids.Clear();
         ids[0] = Words.StartIndex;
+        Chars?.EncodeEmpty(ids.Slice(CharColumn, Chars.MaxLength));
     }
 
     /// <summary>ids (F) of the padding after a sentence (seed: &lt;/s&gt;).</summary>
@@ -179,14 +205,16 @@ public sealed class Featurizer
     {
         ids.Clear();
         ids[0] = Words.EndIndex;
+        Chars?.EncodeEmpty(ids.Slice(CharColumn, Chars.MaxLength));
     }
 
-    private sealed record Saved(FeatureOptions Options, Dictionary<string, string[]> Affixes, bool HasGazetteer);
+    private sealed record Saved(FeatureOptions Options, Dictionary<string, string[]> Affixes, bool HasGazetteer,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Characters = null);
 
     /// <summary>Stores the options, affix lists and gazetteer entries in a model file.</summary>
     public void Save(SafeTensorsWriter w)
     {
-        var saved = new Saved(_o with { Gazetteers = null }, _affixes.ToDictionary(a => a.Name, a => a.Ids.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray()), Gazetteer is not null);
+        var saved = new Saved(_o with { Gazetteers = null }, _affixes.ToDictionary(a => a.Name, a => a.Ids.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray()), Gazetteer is not null, Chars?.Characters);
         w.AddMetadata("nerve.features", JsonSerializer.Serialize(saved));
         if (Gazetteer is not null)
         {
@@ -208,7 +236,13 @@ public sealed class Featurizer
             if (!f.Contains("gazetteer")) throw new NerveDataException(path, 0, "tensor 'gazetteer'", "no such tensor");
             g = Gazetteer.Deserialize(Encoding.UTF8.GetString(f.GetBytes("gazetteer", out _)));
         }
-        var fz = new Featurizer(words, saved.Options, g);
+        CharAlphabet? chars = null;
+        if (saved.Options.Chars is { } co)
+        {
+            if (saved.Characters is null) throw new NerveDataException(path, 0, "the character alphabet of the character convolution", "none");
+            chars = new CharAlphabet(saved.Characters, co.MaxLength);
+        }
+        var fz = new Featurizer(words, saved.Options, g, chars);
         foreach (var (prefix, lengths) in new[] { (true, saved.Options.Prefixes), (false, saved.Options.Suffixes) })
             foreach (int len in lengths)
             {

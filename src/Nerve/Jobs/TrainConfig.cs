@@ -53,6 +53,11 @@ public sealed record TrainSettings
     [JsonPropertyName("clip")] public double? Clip { get; init; }
     [JsonPropertyName("engine")] public string? Engine { get; init; }
     [JsonPropertyName("repair-glued")] public bool? RepairGlued { get; init; }
+    [JsonPropertyName("char-cnn")] public bool? CharCnn { get; init; }
+    [JsonPropertyName("char-dim")] public int? CharDim { get; init; }
+    [JsonPropertyName("char-filters")] public int? CharFilters { get; init; }
+    [JsonPropertyName("char-width")] public int? CharWidth { get; init; }
+    [JsonPropertyName("char-max")] public int? CharMax { get; init; }
 
     /// <summary>The options with every setting given here replacing the one in <paramref name="o"/>.</summary>
     public TrainJobOptions ApplyTo(TrainJobOptions o)
@@ -63,6 +68,19 @@ public sealed record TrainSettings
         if (FeatureDims is { Length: not 3 }) throw new NerveException("--feature-dims: expected three sizes (caps, affix, gazetteer), e.g. 5,10,4");
         var f = o.Features;
         var t = o.Training;
+        var chars = CharCnn is { } on ? (on ? f.Chars ?? new CharOptions() : null) : f.Chars;
+        if (chars is null && (CharDim ?? CharFilters ?? CharWidth ?? CharMax) is not null)
+            throw new NerveException("--char-dim, --char-filters, --char-width and --char-max size the character convolution: add --char-cnn");
+        if ((CharDim ?? CharFilters ?? CharWidth ?? 1) < 1 || CharMax is < 3 || (CharWidth ?? chars?.Width ?? 1) > (CharMax ?? chars?.MaxLength ?? int.MaxValue))
+            throw new NerveException("--char-dim, --char-filters and --char-width must be ≥ 1, --char-max ≥ 3 and ≥ --char-width");
+        if (chars is not null)
+            chars = chars with
+            {
+                Dim = CharDim ?? chars.Dim,
+                Filters = CharFilters ?? chars.Filters,
+                Width = CharWidth ?? chars.Width,
+                MaxLength = CharMax ?? chars.MaxLength,
+            };
         return o with
         {
             TrainPath = Train ?? o.TrainPath,
@@ -92,6 +110,7 @@ public sealed record TrainSettings
                 CapsDim = FeatureDims?[0] ?? f.CapsDim,
                 AffixDim = FeatureDims?[1] ?? f.AffixDim,
                 GazetteerDim = FeatureDims?[2] ?? f.GazetteerDim,
+                Chars = chars,
             },
             Training = t with
             {

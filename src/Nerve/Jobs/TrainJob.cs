@@ -129,6 +129,8 @@ public static class TrainJob
             Labels = labels,
             Features = featurizer.Specs(dim),
             Lowercase = o.Lowercase,
+            CharCnn = featurizer.Chars is { } a && o.Features.Chars is { } co
+                ? new CharCnnConfig(a.Size, co.Dim, co.Filters, co.Width, a.MaxLength, featurizer.CharColumn) : null,
         };
         long parameterCount = WindowModel<float>.Layout(config).Sum(b => (long)b.Item3 * b.Item4);
         if (parameterCount > Array.MaxLength)
@@ -139,6 +141,8 @@ public static class TrainJob
         int copied = vectors is null ? 0 : CopyVectors(network, words, vectors);
         if (config.Features.Count > 1)
             log?.Info("features: " + string.Join(", ", config.Features.Select(f => $"{f.Name} {f.Size}×{f.Dim}")) + (featurizer.Gazetteer is { } g ? $" ({g.Entries} gazetteer entries)" : ""));
+        if (config.CharCnn is { } cc)
+            log?.Info($"characters: {cc.Alphabet} ids × {cc.Dim}, {cc.Filters} filters of width {cc.Width}, words of up to {cc.MaxLength} ids (CharWNN)");
         log?.Info($"vocabulary: {words.Count} words ({copied} from the vectors), scheme {scheme}{(labelScheme != scheme ? $" (trained as {labelScheme})" : "")}, labels {string.Join(" ", labels)}");
 
         var info = new Dictionary<string, string>(StringComparer.Ordinal)

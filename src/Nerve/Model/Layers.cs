@@ -62,18 +62,19 @@ public static class HiddenDelta<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 }
 
-/// <summary>One embedding table of the window input: Dim columns per slot starting at SlotOffset.</summary>
-public readonly record struct EmbeddingSlot(ParameterBlock Table, int SlotOffset);
+/// <summary>One embedding table of the window input: Dim columns per slot starting at SlotOffset, its id at Column of a token's ids.</summary>
+public readonly record struct EmbeddingSlot(ParameterBlock Table, int SlotOffset, int Column);
 
 /// <summary>
 /// The window lookup x = L[w(t−m)] ⊕ … ⊕ L[w(t+m)] (seed: x = x_{t−m} ⊕ ⋯ ⊕ x_{t+m}), for F feature tables per slot.
-/// ids (B, C, F) index the tables; x (B, C·S) with S = Σ_f Dim_f.
+/// ids (B, C, F′) index the tables, F′ = <paramref name="stride"/> ids per token (0: one per table; more with the
+/// character ids, which the tables skip); x (B, C·S) with S the slot width (Σ_f Dim_f, and the character filters).
 /// </summary>
 public static class WindowEmbedding<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static void Forward(Span<T> x, ReadOnlySpan<int> ids, ReadOnlySpan<T> values, ReadOnlySpan<EmbeddingSlot> tables, int batch, int window, int slotWidth)
+    public static void Forward(Span<T> x, ReadOnlySpan<int> ids, ReadOnlySpan<T> values, ReadOnlySpan<EmbeddingSlot> tables, int batch, int window, int slotWidth, int stride = 0)
     {
-        int f = tables.Length;
+        int f = tables.Length, ft = stride == 0 ? f : stride;
         for (int i = 0; i < batch; i++)
             for (int c = 0; c < window; c++)
             {
@@ -81,7 +82,7 @@ public static class WindowEmbedding<T> where T : unmanaged, IFloatingPointIeee75
                 for (int k = 0; k < f; k++)
                 {
                     var t = tables[k].Table;
-                    int row = ids[(i * window + c) * f + k];
+                    int row = ids[(i * window + c) * ft + tables[k].Column];
                     values.Slice(t.Offset + row * t.Cols, t.Cols).CopyTo(slot.Slice(tables[k].SlotOffset, t.Cols));
                 }
             }
@@ -91,9 +92,9 @@ public static class WindowEmbedding<T> where T : unmanaged, IFloatingPointIeee75
     /// ∂J/∂L[w] += the slot of ∂J/∂x that w filled, for table <paramref name="table"/> (PA4 eq. 3e; seed ∂J/∂L = Wᵀδ2 per word slot).
     /// The rows written are recorded in touched[table].
     /// </summary>
-    public static unsafe void Backward(Span<T> gradients, ReadOnlySpan<T> dx, ReadOnlySpan<int> ids, ReadOnlySpan<EmbeddingSlot> tables, RowSet[] touched, int batch, int window, int slotWidth, int table)
+    public static unsafe void Backward(Span<T> gradients, ReadOnlySpan<T> dx, ReadOnlySpan<int> ids, ReadOnlySpan<EmbeddingSlot> tables, RowSet[] touched, int batch, int window, int slotWidth, int table, int stride = 0)
     {
-        int f = tables.Length;
+        int f = stride == 0 ? tables.Length : stride, col = tables[table].Column;
         var t = tables[table].Table;
         var rows = touched[table];
         int bytes = t.Cols * sizeof(T);
@@ -103,10 +104,10 @@ public static class WindowEmbedding<T> where T : unmanaged, IFloatingPointIeee75
             {
                 if (i + Prefetch.Ahead < batch) // a large table's rows lie far apart: ask for a later window's rows now
                     for (int c = 0; c < window; c++)
-                        Prefetch.Lines(g0 + t.Offset + (long)ids[((i + Prefetch.Ahead) * window + c) * f + table] * t.Cols, bytes);
+                        Prefetch.Lines(g0 + t.Offset + (long)ids[((i + Prefetch.Ahead) * window + c) * f + col] * t.Cols, bytes);
                 for (int c = 0; c < window; c++)
                 {
-                    int row = ids[(i * window + c) * f + table];
+                    int row = ids[(i * window + c) * f + col];
                     var g = gradients.Slice(t.Offset + row * t.Cols, t.Cols);
                     TensorPrimitives.Add(g, dx.Slice((i * window + c) * slotWidth + tables[table].SlotOffset, t.Cols), g);
                     rows.Add(row);

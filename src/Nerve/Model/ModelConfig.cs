@@ -35,6 +35,10 @@ public sealed record ModelConfig
     /// <summary>Embedding tables concatenated in every window slot; the first is the word table L.</summary>
     public IReadOnlyList<FeatureSpec> Features { get; init; } = [];
 
+    /// <summary>The character-level convolution whose per-word feature ends every window slot, or null (omitted when saved).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CharCnnConfig? CharCnn { get; init; }
+
     /// <summary>Lowercase words before the vocabulary lookup (PA4 normalisation).</summary>
     public bool Lowercase { get; init; } = true;
 
@@ -42,9 +46,16 @@ public sealed record ModelConfig
     [JsonIgnore]
     public int OutputDim => Output == OutputKind.Sigmoid ? 1 : Labels.Count;
 
-    /// <summary>Width of one window slot: Σ feature dims.</summary>
+    /// <summary>Width of one window slot: Σ feature dims, plus the character filters.</summary>
     [JsonIgnore]
-    public int SlotWidth => Features.Sum(f => f.Dim);
+    public int SlotWidth => Features.Sum(f => f.Dim) + (CharCnn?.Filters ?? 0);
+
+    /// <summary>Ids per token in a window's ids (B, C, ·): one per feature table, plus the character ids.</summary>
+    [JsonIgnore]
+    public int IdsPerToken => Features.Count + (CharCnn?.MaxLength ?? 0);
+
+    /// <summary>The column of feature table k among a token's ids: the character ids sit before the tables from <see cref="CharCnnConfig.Column"/> on.</summary>
+    public int Column(int k) => CharCnn is { } c && k >= c.Column ? k + c.MaxLength : k;
 
     /// <summary>Width of x: C · slot width.</summary>
     [JsonIgnore]
@@ -59,6 +70,8 @@ public sealed record ModelConfig
             throw new NerveException($"hidden layer sizes must be ≥ 1, found [{string.Join(",", Hidden)}]");
         if (Features.Count == 0 || Features.Any(f => f.Size < 1 || f.Dim < 1))
             throw new NerveException("every feature table needs a size and a dimension ≥ 1");
+        if (CharCnn is { } c && (c.Alphabet < 5 || c.Dim < 1 || c.Filters < 1 || c.Width < 1 || c.MaxLength < 3 || c.Width > c.MaxLength || c.Column < 1 || c.Column > Features.Count))
+            throw new NerveException($"character convolution needs an alphabet, sizes ≥ 1, a maximum length ≥ 3 and a width ≤ it, found {c}");
         if (Output == OutputKind.Sigmoid && Labels.Count != 2)
             throw new NerveException($"the sigmoid head needs exactly two labels (negative, positive), found {Labels.Count}");
         if (Output != OutputKind.Sigmoid && Labels.Count < 2)
@@ -77,3 +90,10 @@ public sealed record ModelConfig
     public static ModelConfig FromJson(string json)
         => JsonSerializer.Deserialize<ModelConfig>(json, JsonOptions) ?? throw new NerveException("model configuration is empty");
 }
+
+/// <summary>
+/// The character-level convolution (CharWNN, dos Santos &amp; Guimarães 2015): a table of <see cref="Alphabet"/> character
+/// embeddings of <see cref="Dim"/>, <see cref="Filters"/> filters over windows of <see cref="Width"/> characters, words as
+/// <see cref="MaxLength"/> character ids starting at id column <see cref="Column"/> of each token.
+/// </summary>
+public sealed record CharCnnConfig(int Alphabet, int Dim, int Filters, int Width, int MaxLength, int Column);

@@ -30,8 +30,10 @@ public sealed class NerModel
         LabelScheme = labelScheme;
         var words = featurizer.Words;
         Info = info is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(info, StringComparer.Ordinal);
-        if (network.Config.Features.Count != featurizer.Count)
-            throw new ArgumentException($"the model has {network.Config.Features.Count} feature tables but the featurizer {featurizer.Count}", nameof(featurizer));
+        if (network.Config.IdsPerToken != featurizer.Count)
+            throw new ArgumentException($"the model reads {network.Config.IdsPerToken} ids per token but the featurizer gives {featurizer.Count}", nameof(featurizer));
+        if (network.Config.CharCnn is { } c && (featurizer.Chars is not { } a || a.Size != c.Alphabet || a.MaxLength != c.MaxLength || featurizer.CharColumn != c.Column))
+            throw new ArgumentException("the model's character convolution does not match the featurizer's alphabet", nameof(featurizer));
         if (network.Config.Features[0].Size != words.Count)
             throw new ArgumentException($"word table has {network.Config.Features[0].Size} rows but the vocabulary {words.Count} words", nameof(featurizer));
     }

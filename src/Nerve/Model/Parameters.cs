@@ -14,6 +14,8 @@ public enum ParameterKind
     Transition,
     /// <summary>An embedding table (L): rows are updated sparsely, only those a window touched.</summary>
     Embedding,
+    /// <summary>A small embedding table updated densely (the character table Wchr): never regularised, initialised as the embeddings.</summary>
+    DenseTable,
 }
 
 /// <summary>A named view into the flat parameter buffer: Rows × Cols values starting at Offset.</summary>

@@ -19,6 +19,10 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly ParameterBlock _bOut;
     private readonly int[] _width; // width[0] = input, width[l] = hidden l
     private readonly int _slotWidth; // Config.SlotWidth, a LINQ sum: cached so a step allocates nothing
+    private readonly int _stride;    // ids per token: one per table, plus the character ids
+    private readonly CharCnnConfig? _char;
+    private readonly ParameterBlock? _wchr, _w0, _b0; // the character convolution's Wchr (A, d), W0 (F, k·d), b0 (F)
+    private readonly int _charOffset; // where r sits in a slot: after the tables
 
     public WindowModel(ModelConfig config) : this(config, null) { }
 
@@ -29,13 +33,22 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         int n = config.Hidden.Count;
         _width = [config.InputDim, .. config.Hidden];
         _slotWidth = config.SlotWidth;
+        _stride = config.IdsPerToken;
         Parameters = parameters ?? new Parameters<T>(Layout(config));
         _slots = new EmbeddingSlot[config.Features.Count];
         int offset = 0;
         for (int k = 0; k < _slots.Length; k++)
         {
-            _slots[k] = new EmbeddingSlot(Parameters[TableName(config, k)], offset);
+            _slots[k] = new EmbeddingSlot(Parameters[TableName(config, k)], offset, config.Column(k));
             offset += config.Features[k].Dim;
+        }
+        _charOffset = offset;
+        _char = config.CharCnn;
+        if (_char is not null)
+        {
+            _wchr = Parameters[CharTableName];
+            _w0 = Parameters["W0"];
+            _b0 = Parameters["b0"];
         }
         _w = new ParameterBlock[n];
         _b = new ParameterBlock[n];
@@ -64,6 +77,12 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>A model with this architecture over existing parameters (used to load and to convert precision).</summary>
     public static WindowModel<T> FromParameters(ModelConfig config, Parameters<T> parameters) => new(config, parameters);
 
+    /// <summary>The character convolution, or null.</summary>
+    public CharCnnConfig? CharCnn => _char;
+
+    /// <summary>The character table's block: CharWNN's Wchr.</summary>
+    public const string CharTableName = "Wchr";
+
     /// <summary>Name of embedding table k: "L" for the word table, "L_name" for the others.</summary>
     public static string TableName(ModelConfig config, int k) => k == 0 ? "L" : "L_" + config.Features[k].Name;
 
@@ -89,6 +108,12 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         yield return ("U", ParameterKind.Weight, config.OutputDim, inDim);  // (K, H_n)
         yield return (BiasName(n), ParameterKind.Bias, 1, config.OutputDim); // (K)
         foreach (var block in Heads.Layout(config)) yield return block; // the head's own (the CRF's A, a0, an)
+        if (config.CharCnn is { } c)
+        {
+            yield return (CharTableName, ParameterKind.DenseTable, c.Alphabet, c.Dim);  // (A, d) character embeddings
+            yield return ("W0", ParameterKind.Weight, c.Filters, c.Width * c.Dim);     // (F, k·d) filters
+            yield return ("b0", ParameterKind.Bias, 1, c.Filters);                     // (F)
+        }
     }
 
     /// <summary>
@@ -103,7 +128,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             double r = b.Kind switch
             {
                 ParameterKind.Weight => Math.Sqrt(6.0) / Math.Sqrt(b.Rows + b.Cols),
-                ParameterKind.Embedding => embeddingScale,
+                ParameterKind.Embedding or ParameterKind.DenseTable => embeddingScale,
                 _ => 0,
             };
             for (int i = 0; i < v.Length; i++)
@@ -123,7 +148,8 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var values = Parameters.Values;
         var x = ws.X.AsSpan(0, batch * _width[0]);
-        WindowEmbedding<T>.Forward(x, ids, values, _slots, batch, Config.Window, _slotWidth);
+        WindowEmbedding<T>.Forward(x, ids, values, _slots, batch, Config.Window, _slotWidth, _stride);
+        if (_char is not null) CharFeatures(ws, ids, batch, x);
         if (ws.InputDropout > 0)
         {
             Dropout.Mask(ws.MaskX.AsSpan(0, x.Length), ws.InputDropout, ws.DropoutSeed, 0);
@@ -132,6 +158,40 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         var z1 = ws.Z[0].AsSpan(0, batch * _width[1]);
         Linear<T>.Forward(z1, x, Parameters.Value(_w[0]), Parameters.Value(_b[0]), batch, _width[0], _width[1]); // z = Wx + b1
         ScoresFromFirstLayer(ws, batch);
+    }
+
+    /// <summary>
+    /// Each slot's character feature r = max_m (W0 z_m + b0) (<see cref="CharConvolution{T}"/>) into its place in x
+    /// (B, C·S), word by word. Consecutive windows of a sentence share C − 1 words: slot c of window i is slot c + 1 of
+    /// window i − 1, and when their characters match, r and the winners are copied from there (the same values the
+    /// convolution would give). With a cache on the workspace, words already seen are looked up instead.
+    /// </summary>
+    private void CharFeatures(Workspace ws, ReadOnlySpan<int> ids, int batch, Span<T> x)
+    {
+        var c = _char!;
+        var wchr = Parameters.Value(_wchr!);
+        var w0 = Parameters.Value(_w0!);
+        var b0 = Parameters.Value(_b0!);
+        var cache = ws.CharCache;
+        int window = Config.Window, words = batch * window, filters = c.Filters;
+        for (int w = 0; w < words; w++)
+        {
+            var chars = ids.Slice(w * _stride + c.Column, c.MaxLength);
+            var r = x.Slice(w * _slotWidth + _charOffset, filters);
+            var arg = ws.CharArg.AsSpan(w * filters, filters);
+            int prev = w - window + 1; // the same token one window earlier
+            if (w >= window && w % window < window - 1 && chars.SequenceEqual(ids.Slice(prev * _stride + c.Column, c.MaxLength)))
+            {
+                x.Slice(prev * _slotWidth + _charOffset, filters).CopyTo(r);
+                ws.CharArg.AsSpan(prev * filters, filters).CopyTo(arg);
+                ws.CharSource[w] = ws.CharSource[prev];
+                continue;
+            }
+            ws.CharSource[w] = w;
+            if (cache is not null && cache.TryGet(chars, r)) continue;
+            CharConvolution<T>.Forward(r, arg, ws.CharZ, ws.CharU, chars, wchr, w0, b0, c.Dim, c.Width, filters);
+            cache?.Add(chars, r);
+        }
     }
 
     /// <summary>
@@ -203,6 +263,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
 
         bool anyTable = false;
         foreach (bool t in trainTable) anyTable |= t;
+        bool needDx = anyTable || _char is not null; // r's gradient is its slice of ∂J/∂x
         for (int l = Depth - 1; l >= 0; l--)
         {
             int h = _width[l + 1];
@@ -211,13 +272,13 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             HiddenDelta<T>.Compute(dz, ws.DA[l].AsSpan(0, batch * h), ws.HiddenDropout > 0 ? ws.MaskA[l].AsSpan(0, batch * h) : [],
                 ws.Z[l].AsSpan(0, batch * h), ws.A[l].AsSpan(0, batch * h), Config.Activation);
             ReadOnlySpan<T> input = l == 0 ? ws.X.AsSpan(0, batch * _width[0]) : LayerOutput(ws, l - 1, batch);
-            Span<T> dInput = l > 0 ? ws.DA[l - 1].AsSpan(0, batch * _width[l]) : anyTable ? ws.DX.AsSpan(0, batch * _width[0]) : [];
+            Span<T> dInput = l > 0 ? ws.DA[l - 1].AsSpan(0, batch * _width[l]) : needDx ? ws.DX.AsSpan(0, batch * _width[0]) : [];
             dInput.Clear();
             // ∂J/∂W_l = δ_l h_{l−1}ᵀ (1d, 3b), ∂J/∂b_l = δ_l (1c, 3d), ∂J/∂h_{l−1} = W_lᵀ δ_l (1b, 2c).
             Linear<T>.Backward(dInput, Slice(gradients, _w[l]), Slice(gradients, _b[l]), dz, input, Parameters.Value(_w[l]), batch, _width[l], h);
         }
 
-        if (anyTable)
+        if (needDx)
         {
             // ∂J/∂L = Wᵀ δ2, slot by slot (eq. 3e), through the input mask.
             var dx = ws.DX.AsSpan(0, batch * _width[0]);
@@ -225,7 +286,32 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             for (int t = 0; t < _slots.Length; t++)
             {
                 if (!trainTable[t]) continue;
-                WindowEmbedding<T>.Backward(gradients, dx, ids, _slots, touched, batch, Config.Window, _slotWidth, t);
+                WindowEmbedding<T>.Backward(gradients, dx, ids, _slots, touched, batch, Config.Window, _slotWidth, t, _stride);
+            }
+            if (_char is { } c)
+            {
+                // ∂J/∂r is r's slice of ∂J/∂x; max routes it to each filter's winning window (CharConvolution). A slot
+                // whose r was copied from an earlier one (CharFeatures) adds its ∂J/∂r there first (gradients sum where a
+                // value fans out), so each convolved word is differentiated once; copies come after their source.
+                var wchr = Parameters.Value(_wchr!);
+                var w0 = Parameters.Value(_w0!);
+                var dWchr = Slice(gradients, _wchr!);
+                var dW0 = Slice(gradients, _w0!);
+                var db0 = Slice(gradients, _b0!);
+                int words = batch * Config.Window;
+                for (int w = words - 1; w >= 0; w--)
+                {
+                    var dr = dx.Slice(w * _slotWidth + _charOffset, c.Filters);
+                    int source = ws.CharSource[w];
+                    if (source != w)
+                    {
+                        var to = dx.Slice(source * _slotWidth + _charOffset, c.Filters);
+                        TensorPrimitives.Add(to, dr, to);
+                        continue;
+                    }
+                    CharConvolution<T>.Backward(dWchr, dW0, db0, dr, ws.CharArg.AsSpan(w * c.Filters, c.Filters),
+                        ids.Slice(w * _stride + c.Column, c.MaxLength), wchr, w0, c.Dim, c.Width, c.Filters);
+                }
             }
         }
 
@@ -268,8 +354,8 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     public T SgdStep(Workspace ws, ReadOnlySpan<int> ids, ReadOnlySpan<int> labels, T learningRate, ReadOnlySpan<bool> trainTable)
     {
         var head = Head.PerWindow;
-        if (head is null || ws.InputDropout > 0 || ws.HiddenDropout > 0)
-            throw new InvalidOperationException("the fused SGD step covers the per-window heads (softmax, sigmoid) without dropout");
+        if (head is null || ws.InputDropout > 0 || ws.HiddenDropout > 0 || _char is not null)
+            throw new InvalidOperationException("the fused SGD step covers the per-window heads (softmax, sigmoid) without dropout or character convolution");
         Scores(ws, ids, 1);
         int k = Config.OutputDim;
         var p = ws.P.AsSpan(0, k);
@@ -329,7 +415,7 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             var table = _slots[t].Table;
             for (int c = 0; c < Config.Window; c++)
             {
-                var row = values.AsSpan(table.Offset + ids[c * f + t] * table.Cols, table.Cols);
+                var row = values.AsSpan(table.Offset + ids[c * _stride + _slots[t].Column] * table.Cols, table.Cols);
                 TensorPrimitives.MultiplyAdd(dx.Slice(c * _slotWidth + _slots[t].SlotOffset, table.Cols), step, row, row);
             }
         }
@@ -380,7 +466,24 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
             MaskX = [];
             MaskA = new T[n][];
             AD = new T[n][];
+            if (model._char is { } ch)
+            {
+                CharArg = new int[maxBatch * model.Config.Window * ch.Filters];
+                CharSource = new int[maxBatch * model.Config.Window];
+                CharZ = new T[ch.MaxLength * ch.Width * ch.Dim];
+                CharU = new T[ch.MaxLength * ch.Filters];
+            }
         }
+
+        /// <summary>Each word slot's winning window per filter (B·C, F), for the backward pass (CharConvolution).</summary>
+        public int[] CharArg { get; } = [];
+        /// <summary>Per word slot (B·C), the slot whose r it copied, or itself when it was convolved.</summary>
+        public int[] CharSource { get; } = [];
+        public T[] CharZ { get; } = []; // one word's windows z (M, k·d)
+        public T[] CharU { get; } = []; // one word's filter scores u (M, F)
+
+        /// <summary>A tagger's cache of character features per word (null: compute every word, the reference path).</summary>
+        public CharFeatureCache<T>? CharCache { get; set; }
 
         /// <summary>
         /// Turns dropout on (p &gt; 0) or off for the following passes; the masks are a pure function of

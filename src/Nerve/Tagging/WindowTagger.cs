@@ -24,6 +24,7 @@ public sealed class WindowTagger
     private readonly int _c, _h, _f;
     private readonly bool _plain; // precompute 0: the network's own forward
     private readonly bool _fillOnUse; // rows join the cache when a batch first multiplies them out
+    private readonly CharFeatureCache<float>? _charCache; // a character-convolution model's feature per word seen
     private const int Ahead = 8;  // windows between a prefetch and its use
 
     /// <param name="precompute">
@@ -51,9 +52,12 @@ public sealed class WindowTagger
     {
         ArgumentOutOfRangeException.ThrowIfNegative(precompute);
         _net = network;
-        _plain = precompute == 0;
-        _fillOnUse = fillOnUse;
         var config = network.Config;
+        // A character convolution's slot is not a table row: such a model runs the network's own forward, with its
+        // per-word character feature computed once per distinct word (precompute 0: every time, the reference).
+        _plain = precompute == 0 || config.CharCnn is not null;
+        _charCache = precompute > 0 && config.CharCnn is not null ? new CharFeatureCache<float>(precompute) : null;
+        _fillOnUse = fillOnUse;
         _c = config.Window;
         _h = config.Hidden[0];
         _f = config.Features.Count;
@@ -113,6 +117,9 @@ public sealed class WindowTagger
 
     /// <summary>Rows whose first-layer products are cached, over all tables (so far, for a <see cref="FillOnUse"/> cache).</summary>
     public int Cached => _tables.Sum(t => Math.Min(t.Capacity, Volatile.Read(ref t.Filled)));
+
+    /// <summary>Words whose character feature is cached (a character-convolution model's tagger).</summary>
+    public int CachedWords => _charCache?.Count ?? 0;
 
     /// <summary>Bytes held by the cache.</summary>
     public long CacheBytes => (long)_cache.Length * sizeof(float);
@@ -265,6 +272,7 @@ public sealed class WindowTagger
         {
             _tagger = tagger;
             Workspace = tagger._net.CreateWorkspace(maxBatch);
+            Workspace.CharCache = tagger._charCache;
             Ids = new int[maxBatch * windowWidth];
             Lengths = new int[windowWidth == 0 ? 0 : maxBatch];
             Offsets = new int[maxBatch * tagger._c * tagger._f];

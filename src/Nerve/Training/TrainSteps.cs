@@ -55,13 +55,15 @@ internal static class TrainSteps
             return new SentenceStep(s, set, longest, first);
         }
         var engine = s.Engine(net, o.Batch);
+        if (o.Hogwild && net.CharCnn is not null)
+            throw new NerveException("--hogwild runs the fused per-window SGD step, which has no character convolution: drop --hogwild or --char-cnn");
         if (o.Hogwild)
         {
             o.Validate(net.Config.Output, engine.Fusable);
             return new HogwildStep(s, windows);
         }
         string? obstacle = o.FusedSgdObstacle() ?? (s.Optimizer.Kind != OptimizerKind.Sgd ? "--optimizer " + s.Optimizer.Kind.ToString().ToLowerInvariant()
-            : engine.Fusable ? null : "the graph engine");
+            : !engine.Fusable ? "the graph engine" : net.CharCnn is not null ? "--char-cnn (the fused steps have no character convolution)" : null);
         if (obstacle is null && net.Depth == 1) return new PipelinedSgdStep(s, windows);
         if (obstacle is null) return new FusedSgdStep(s, windows);
         return new MinibatchStep(s, windows, engine, obstacle);
