@@ -24,6 +24,8 @@ internal static class BadFiles
         f.WriteBytes("cut-mid.vec.gz", whole[..(whole.Length / 2)]);
         f.WriteBytes("cut-trailer.vec.gz", whole[..^3]);
         f.WriteBytes("tiny.vec.gz", whole[..12]);
+        var second = Gzip(plain);
+        f.WriteBytes("cut-member2.vec.gz", [.. whole, .. second[..(second.Length / 2)]]); // two members, the second cut (cat a.gz b.gz, interrupted)
         var model = File.ReadAllBytes(f.Model);
         var flipped = (byte[])model.Clone();
         flipped[^5] ^= 0x10;
