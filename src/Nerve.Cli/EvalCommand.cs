@@ -18,9 +18,10 @@ internal static class EvalCommand
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
         var cacheMb = Cli.CacheMb();
+        var strict = Cli.StrictScheme();
         var cmd = new Command("eval", "Score a model on a gold corpus: the conlleval report (phrase precision, recall, F1) and a per-class token confusion matrix.")
         {
-            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify,
+            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify, strict,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -34,6 +35,7 @@ internal static class EvalCommand
                 RepairGlued = r.GetValue(repair),
                 CacheMb = r.GetValue(cacheMb),
                 NoVerify = r.GetValue(noVerify),
+                StrictScheme = r.GetValue(strict),
             };
             var e = EvalJob.Run(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
             Console.Write(e.Phrases.Format());

@@ -47,6 +47,7 @@ internal static class TrainCommand
         var hiddenDropout = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden layers' outputs.", DefaultValueFactory = _ => d.HiddenDropout };
         var clip = new Option<double>("--clip") { Description = "Clip each update's gradient to this L2 norm (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
         var repair = new Option<bool>("--repair-glued") { Description = "Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), warning for each." };
+        var strict = Cli.StrictScheme();
         var engine = new Option<string>("--engine") { Description = "Gradient engine: manual (hand-derived, fast) or graph (the computation graph, Nerve.Autodiff).", DefaultValueFactory = _ => "manual" };
         engine.AcceptOnlyFromAmong("manual", "graph");
         var config = new Option<string?>("--config") { Description = "JSON file of training options (keys are these option names without --; paths relative to the repository root); flags given here override it." };
@@ -54,7 +55,7 @@ internal static class TrainCommand
         {
             train, dev, model, format, tagColumn, embeddings, vocab, dim, minCount, window, hidden, activation, output, positive,
             optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, hogwild, resume,
-            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, config,
+            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, strict, config,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -100,6 +101,7 @@ internal static class TrainCommand
                 Clip = Val(clip),
                 Engine = Ref(engine),
                 RepairGlued = Val(repair),
+                StrictScheme = Val(strict),
             };
             var file = r.GetValue(config) is { } path ? TrainConfig.Read(path) : null;
             return Run(Options(file, flags));

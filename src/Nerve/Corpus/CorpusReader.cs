@@ -103,6 +103,8 @@ public static class CorpusReader
             var word = cells[^width];
             if (n > 2) glued?.Seen(cells[cells.Count - width + 1]); // only the glued-tag repair reads it
             words.Add(word);
+            if (tagIndex >= 0 && Tags.IsMalformed(span[fields[tagIndex]]))
+                throw new NerveDataException(name, lineNo, "a tag O, B-TYPE, I-TYPE, E-TYPE, S-TYPE or a bare TYPE", NerveDataException.Quote(span[fields[tagIndex]].ToString()));
             tags.Add(tagIndex < 0 ? "O" : Intern(poolLookup, pool, span[fields[tagIndex]]));
             tokens++;
         }

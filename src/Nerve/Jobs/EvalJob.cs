@@ -19,6 +19,8 @@ public sealed record EvalJobOptions
     public int? CacheMb { get; init; }
     /// <summary>Skip the model file's SHA-256 check.</summary>
     public bool NoVerify { get; init; }
+    /// <summary>A gold tag its scheme does not allow where it stands (I- after O in IOB2) is an error, not a warning.</summary>
+    public bool StrictScheme { get; init; }
 }
 
 /// <summary>Scoring jobs: a model on a gold corpus, and the conlleval script on tagged lines.</summary>
@@ -41,6 +43,7 @@ public static class EvalJob
     {
         log ??= NullJobLog.Instance;
         var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log);
+        JobCorpus.CheckScheme(corpus, Tags.Detect(corpus.Sentences.Select(s => (IReadOnlyList<string>)s.Tags)), o.StrictScheme, log);
         if (!o.Raw && model.Scheme == TagScheme.IO)
             log.Note("the model's labels are IO; conlleval finds no phrases in IO labels without --raw");
         return ModelEvaluation.Run(model, corpus.Sentences, o.Raw, o.Threads);

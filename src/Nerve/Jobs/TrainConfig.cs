@@ -53,6 +53,7 @@ public sealed record TrainSettings
     [JsonPropertyName("clip")] public double? Clip { get; init; }
     [JsonPropertyName("engine")] public string? Engine { get; init; }
     [JsonPropertyName("repair-glued")] public bool? RepairGlued { get; init; }
+    [JsonPropertyName("strict-scheme")] public bool? StrictScheme { get; init; }
 
     /// <summary>The options with every setting given here replacing the one in <paramref name="o"/>.</summary>
     public TrainJobOptions ApplyTo(TrainJobOptions o)
@@ -83,6 +84,7 @@ public sealed record TrainSettings
             Resume = Resume ?? o.Resume,
             GraphEngine = Engine is null ? o.GraphEngine : Engine == "graph",
             RepairGlued = RepairGlued ?? o.RepairGlued,
+            StrictScheme = StrictScheme ?? o.StrictScheme,
             Features = f with
             {
                 Caps = Caps ?? f.Caps,
