@@ -120,6 +120,11 @@ internal static class Cli
     /// <summary>A path, or "-" for stdin.</summary>
     public static JobInput Input(string path) => path == "-" ? JobInput.FromReader(Console.In, "<stdin>") : JobInput.File(path);
 
+    public static Option<bool> StrictScheme() => new("--strict-scheme")
+    {
+        Description = "A tag its scheme does not allow where it stands (I- after O in IOB2, I-X after B-Y) is an error at its line, not a warning.",
+    };
+
     public static Option<bool> RepairGlued() => new("--repair-glued")
     {
         Description = "Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), with a warning.",

@@ -18,11 +18,12 @@ internal static class EvalCommand
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
         var cacheMb = Cli.CacheMb();
+        var strict = Cli.StrictScheme();
         var json = new Option<string?>("--json") { Description = "Also write metrics.json with spaCy's keys (ents_p, ents_r, ents_f, ents_per_type, token_acc, speed) and conlleval's figures." };
         var calibration = new Option<bool>("--calibration") { Description = "Also print the reliability table of entity scores (10 bins: count, mean score, precision) and the expected calibration error." };
         var cmd = new Command("eval", "Score a model on a gold corpus: the conlleval report (phrase precision, recall, F1) and a per-class token confusion matrix.")
         {
-            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify, json, calibration,
+            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify, json, calibration, strict,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -37,6 +38,7 @@ internal static class EvalCommand
                 CacheMb = r.GetValue(cacheMb),
                 NoVerify = r.GetValue(noVerify),
                 JsonPath = r.GetValue(json),
+                StrictScheme = r.GetValue(strict),
             };
             var (e, metrics) = EvalJob.Measure(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
             Console.Write(e.Phrases.Format());

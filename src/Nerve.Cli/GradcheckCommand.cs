@@ -7,6 +7,17 @@ namespace Nerve.Cli;
 /// <summary>`nerve gradcheck`: PA4 §4.1, the hand-derived gradients against central differences.</summary>
 internal static class GradcheckCommand
 {
+    /// <summary>One message per violated constraint, naming its option.</summary>
+    private static void AtLeast(string option, int value, int min)
+    {
+        if (value < min) throw new NerveException($"{option} must be ≥ {min}, found {value}");
+    }
+
+    private static void Rate(string option, double value)
+    {
+        if (value is < 0 or >= 1 || double.IsNaN(value)) throw new NerveException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{option} must be in [0, 1), found {value}"));
+    }
+
     public static Command Create()
     {
         var layers = new Option<int>("--layers") { Description = "Hidden layers.", DefaultValueFactory = _ => 1 };
@@ -46,10 +57,14 @@ internal static class GradcheckCommand
                 HiddenDropout = r.GetValue(dropHid),
                 CharCnn = r.GetValue(charCnn),
             };
-            if (o.Layers < 1 || o.Hidden < 1 || o.Windows < 1 || o.Dim < 1 || o.Batch < 0 || o.ExtraTables < 0)
-                throw new NerveException("--layers, --hidden, --windows and --dim must be ≥ 1, --batch and --tables ≥ 0");
-            if (o.InputDropout is < 0 or >= 1 || o.HiddenDropout is < 0 or >= 1)
-                throw new NerveException("dropout must be in [0, 1)");
+            AtLeast("--layers", o.Layers, 1);
+            AtLeast("--hidden", o.Hidden, 1);
+            AtLeast("--windows", o.Windows, 1);
+            AtLeast("--dim", o.Dim, 1);
+            AtLeast("--batch", o.Batch, 0);
+            AtLeast("--tables", o.ExtraTables, 0);
+            Rate("--input-dropout", o.InputDropout);
+            Rate("--hidden-dropout", o.HiddenDropout);
             string which = r.GetValue(engine)!;
             var (model, ids, labels) = GradientCheck.Setup(o);
             var numeric = GradientCheck.NumericalGradient(model, ids, labels, o.L2, o.Epsilon, o);

@@ -54,6 +54,7 @@ internal static class TrainCommand
         var hiddenDropout = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden layers' outputs.", DefaultValueFactory = _ => d.HiddenDropout };
         var clip = new Option<double>("--clip") { Description = "Clip each update's gradient to this L2 norm (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
         var repair = new Option<bool>("--repair-glued") { Description = "Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), warning for each." };
+        var strict = Cli.StrictScheme();
         var engine = new Option<string>("--engine") { Description = "Gradient engine: manual (hand-derived, fast) or graph (the computation graph, Nerve.Autodiff).", DefaultValueFactory = _ => "manual" };
         engine.AcceptOnlyFromAmong("manual", "graph");
         var charCnn = new Option<bool>("--char-cnn") { Description = "Add a character-level convolution (CharWNN, dos Santos & Guimarães 2015) of the original-case word to every window slot." };
@@ -66,7 +67,7 @@ internal static class TrainCommand
         {
             train, dev, model, format, tagColumn, embeddings, vocab, dim, minCount, window, hidden, activation, output, positive,
             optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, hogwild, resume,
-            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, charCnn, charDim, charFilters, charWidth, charMax, config,
+            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, charCnn, charDim, charFilters, charWidth, charMax, strict, config,
         };
         foreach (var option in extra) cmd.Options.Add(option);
         cmd.SetAction(r => Cli.Guard(() =>
@@ -118,6 +119,7 @@ internal static class TrainCommand
                 CharFilters = Val(charFilters),
                 CharWidth = Val(charWidth),
                 CharMax = Val(charMax),
+                StrictScheme = Val(strict),
             };
             var file = r.GetValue(config) is { } path ? TrainConfig.Read(path) : null;
             return action(r, file, flags);

@@ -29,14 +29,18 @@ public static class CorpusReader
     /// <summary>
     /// Opens a corpus file as UTF-8 text (a byte order mark is skipped); failing to is a clear <see cref="NerveException"/>.
     /// Strict decoding throws <see cref="DecoderFallbackException"/> on invalid bytes (<see cref="IO.InputFile.InvalidUtf8"/>
-    /// locates them); lenient decoding reads them as U+FFFD.
+    /// locates them); lenient decoding escapes them (<see cref="Text.Utf8Escapes"/>), so that a copy can restore them.
     /// </summary>
     public static StreamReader OpenText(string path, bool strictUtf8 = true)
     {
         IO.InputFile.Check(path);
         try
         {
-            return new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: strictUtf8), detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 });
+            // The escaping decoder is kept even after a byte order mark (detection would swap in a replacing one);
+            // the grammar skips the U+FEFF it then reads.
+            return strictUtf8
+                ? new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, new FileStreamOptions { BufferSize = 1 << 16 })
+                : new StreamReader(path, Text.Utf8Escapes.Encoding, detectEncodingFromByteOrderMarks: false, new FileStreamOptions { BufferSize = 1 << 16 });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -103,6 +107,8 @@ public static class CorpusReader
             var word = cells[^width];
             if (n > 2) glued?.Seen(cells[cells.Count - width + 1]); // only the glued-tag repair reads it
             words.Add(word);
+            if (tagIndex >= 0 && Tags.IsMalformed(span[fields[tagIndex]]))
+                throw new NerveDataException(name, lineNo, "a tag O, B-TYPE, I-TYPE, E-TYPE, S-TYPE or a bare TYPE", NerveDataException.Quote(span[fields[tagIndex]].ToString()));
             tags.Add(tagIndex < 0 ? "O" : Intern(poolLookup, pool, span[fields[tagIndex]]));
             tokens++;
         }

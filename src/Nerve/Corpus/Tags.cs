@@ -24,6 +24,39 @@ public static class Tags
         tag.Length > 2 && tag[1] == '-' && tag[0] is 'B' or 'I' or 'E' or 'S';
 
     /// <summary>
+    /// True for a tag that looks prefixed but is not a tag: a prefix other than B, I, E, S ("X-FOO"), or a prefix with no
+    /// type ("B-"). Bare types ("PER", "date-time") and "O" are well formed.
+    /// </summary>
+    public static bool IsMalformed(ReadOnlySpan<char> tag) =>
+        tag.Length >= 2 && tag[1] == '-' && (tag.Length == 2 || tag[0] is not ('B' or 'I' or 'E' or 'S'));
+
+    /// <summary>
+    /// Index of the first tag of <paramref name="tags"/> that <paramref name="scheme"/> does not allow where it stands, or -1.
+    /// IOB2 and BIOES: I- (and E-) continue a B- or I- of the same type; BIOES also ends every B- or I- with I- or E- of
+    /// its type. IOB1: B- only follows a token of the same type. IO allows everything.
+    /// </summary>
+    public static int FirstViolation(IReadOnlyList<string> tags, TagScheme scheme)
+    {
+        if (scheme == TagScheme.IO) return -1;
+        string previousPrefix = Outside, previousType = "";
+        for (int i = 0; i < tags.Count; i++)
+        {
+            var (prefix, type) = Split(tags[i]);
+            bool continues = previousPrefix is "B" or "I" && previousType == type;
+            bool ok = scheme switch
+            {
+                TagScheme.IOB1 => prefix != "B" || previousType == type,
+                TagScheme.IOB2 => prefix != "I" || continues,
+                _ => (prefix is not ("I" or "E") || continues) && (previousPrefix is not ("B" or "I") || (prefix is "I" or "E" && previousType == type)),
+            };
+            if (!ok) return i;
+            previousPrefix = prefix;
+            previousType = type;
+        }
+        return scheme == TagScheme.BIOES && previousPrefix is "B" or "I" ? tags.Count - 1 : -1;
+    }
+
+    /// <summary>
     /// Decodes tags into spans, leniently. In IOB1, IOB2 and BIOES: B- and S- always start a span, S- and E- end it,
     /// and an I- or E- tag continues the open span only when that has the same type, otherwise it starts a new one.
     /// In IO, prefixes are ignored and every maximal run of one type is one span.

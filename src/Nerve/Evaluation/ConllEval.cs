@@ -89,8 +89,10 @@ public static class ConllEval
 
         var evaluator = new ConllEvaluator(options.Raw, options.OTag);
         int expectedLast = -1; // the script's $nbrOfFeatures: index of the last feature
+        long lineNo = 0;
         foreach (var line in ReadLines(input))
         {
+            lineNo++;
             var features = split(line);
             int last = features.Count - 1;
             if (expectedLast < 0)
@@ -100,7 +102,7 @@ public static class ConllEval
             else if (expectedLast != last && features.Count != 0)
             {
                 error.Write(string.Create(CultureInfo.InvariantCulture,
-                    $"unexpected number of features: {last + 1} ({expectedLast + 1})\n"));
+                    $"conlleval: line {lineNo}: unexpected number of features: {last + 1} ({expectedLast + 1})\n"));
                 return 1;
             }
             if (features.Count == 0 || features[0] == Boundary)
@@ -110,7 +112,7 @@ public static class ConllEval
             }
             if (features.Count < 2)
             {
-                error.Write($"conlleval: unexpected number of features in line {line}\n");
+                error.Write(string.Create(CultureInfo.InvariantCulture, $"conlleval: line {lineNo}: unexpected number of features in {NerveDataException.Quote(line)}\n"));
                 return 255;
             }
             evaluator.Add(features[^2], features[^1]);

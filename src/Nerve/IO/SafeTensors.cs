@@ -223,6 +223,13 @@ public sealed class SafeTensorsFile
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // JsonDocument checks UTF-8 only when a string is read, and then throws InvalidOperationException: check it first.
+        var header = bytes.AsSpan(8, (int)headerSize);
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            System.Text.Unicode.Utf8.ToUtf16(header, new char[header.Length], out int valid, out _, replaceInvalidSequences: false);
+            throw Error(path, "a UTF-8 JSON header", $"invalid UTF-8 at byte offset {8 + valid}");
+        }
         try
         {
             using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerSize));
@@ -238,7 +245,7 @@ public sealed class SafeTensorsFile
                     entries[prop.Name] = ReadEntry(path, prop.Name, prop.Value, dataLength);
             }
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // the latter: an escaped lone surrogate read as a string
         {
             throw Error(path, "a JSON header", "invalid JSON: " + e.Message);
         }

@@ -21,6 +21,8 @@ public sealed record EvalJobOptions
     public bool NoVerify { get; init; }
     /// <summary>Where <see cref="EvalJob.Measure"/> writes metrics.json (spaCy's keys plus ours); null writes none.</summary>
     public string? JsonPath { get; init; }
+    /// <summary>A gold tag its scheme does not allow where it stands (I- after O in IOB2) is an error, not a warning.</summary>
+    public bool StrictScheme { get; init; }
 }
 
 /// <summary>Scoring jobs: a model on a gold corpus, and the conlleval script on tagged lines.</summary>
@@ -47,6 +49,7 @@ public static class EvalJob
     {
         log ??= NullJobLog.Instance;
         var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log);
+        JobCorpus.CheckScheme(corpus, Tags.Detect(corpus.Sentences.Select(s => (IReadOnlyList<string>)s.Tags)), o.StrictScheme, log);
         if (!o.Raw && model.Scheme == TagScheme.IO)
             log.Note("the model's labels are IO; conlleval finds no phrases in IO labels without --raw");
         return ModelEvaluation.Run(model, corpus.Sentences, o.Raw, o.Threads);

@@ -24,6 +24,28 @@ internal static class JobCorpus
         return requireTags && input.Path is not null ? RequireSentences(corpus, input.Path) : corpus;
     }
 
+    /// <summary>
+    /// Tags that <paramref name="scheme"/> does not allow where they stand (I- after O in IOB2, say): with
+    /// <paramref name="strict"/> the first is an error at its line; otherwise one warning gives the count and the first.
+    /// </summary>
+    public static void CheckScheme(CorpusFile corpus, TagScheme scheme, bool strict, IJobLog? log)
+    {
+        int count = 0;
+        long firstLine = 0;
+        string first = "";
+        foreach (var s in corpus.Sentences)
+        {
+            int i = Tags.FirstViolation(s.Tags, scheme);
+            if (i < 0) continue;
+            if (count++ > 0) continue;
+            firstLine = s.FirstLine + i;
+            first = $"{NerveDataException.Quote(s.Tags[i])} after {(i > 0 ? NerveDataException.Quote(s.Tags[i - 1]) : "the sentence start")}{(i == s.Count - 1 && scheme == TagScheme.BIOES ? " at the sentence end" : "")}";
+            if (strict) throw new NerveDataException(corpus.Path, firstLine, $"a tag sequence valid in {scheme}", first);
+        }
+        if (count > 0)
+            log?.Warning($"{corpus.Path}:{firstLine}: {scheme} does not allow a tag where it stands in {count} of {corpus.Sentences.Count} sentences, the first {first}; --strict-scheme makes this an error");
+    }
+
     /// <summary>An empty file, or one of blank lines only, is an error naming which.</summary>
     public static CorpusFile RequireSentences(CorpusFile corpus, string path)
     {

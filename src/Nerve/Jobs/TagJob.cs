@@ -94,7 +94,7 @@ public static class TagJob
         }
         else if (!raw && !o.RepairGlued)
         {
-            // Lenient decoding: the input columns are copied, not judged (invalid bytes become U+FFFD).
+            // Lenient decoding: the input columns are copied byte for byte, not judged (invalid bytes are escaped, Utf8Escapes).
             tokens = input.Read(reader => ColumnTagger.Tag(model, reader, input.Name, output, o.Format, o.TagColumn, o.Threads).Tokens, strictUtf8: false);
             phases.End("read, tag and write");
         }

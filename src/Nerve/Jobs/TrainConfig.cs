@@ -58,6 +58,7 @@ public sealed record TrainSettings
     [JsonPropertyName("char-filters")] public int? CharFilters { get; init; }
     [JsonPropertyName("char-width")] public int? CharWidth { get; init; }
     [JsonPropertyName("char-max")] public int? CharMax { get; init; }
+    [JsonPropertyName("strict-scheme")] public bool? StrictScheme { get; init; }
 
     /// <summary>The options with every setting given here replacing the one in <paramref name="o"/>.</summary>
     public TrainJobOptions ApplyTo(TrainJobOptions o)
@@ -101,6 +102,7 @@ public sealed record TrainSettings
             Resume = Resume ?? o.Resume,
             GraphEngine = Engine is null ? o.GraphEngine : Engine == "graph",
             RepairGlued = RepairGlued ?? o.RepairGlued,
+            StrictScheme = StrictScheme ?? o.StrictScheme,
             Features = f with
             {
                 Caps = Caps ?? f.Caps,

@@ -37,6 +37,8 @@ public sealed record TrainJobOptions
     public TrainOptions Training { get; init; } = new();
     /// <summary>Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), with a warning for each.</summary>
     public bool RepairGlued { get; init; }
+    /// <summary>A tag the detected scheme does not allow where it stands (I- after O in IOB2) is an error, not a warning.</summary>
+    public bool StrictScheme { get; init; }
     /// <summary>Differentiate through the computation graph (Nerve.Autodiff) instead of the hand-derived backward pass.</summary>
     public bool GraphEngine { get; init; }
     /// <summary>Continue from ModelPath + ".ckpt", which must exist.</summary>
@@ -100,6 +102,8 @@ public static class TrainJob
         log?.Info($"train: {o.TrainPath}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
         if (dev is not null) log?.Info($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
         var scheme = Tags.Detect(train.Sentences.Select(s => (IReadOnlyList<string>)s.Tags));
+        JobCorpus.CheckScheme(train, scheme, o.StrictScheme, log);
+        if (dev is not null) JobCorpus.CheckScheme(dev, scheme, o.StrictScheme, log);
         // The CRF learns BIOES transitions (converted back for output and scoring); IO corpora keep IO.
         var labelScheme = Heads.Traits(o.Output).ChunkLabels && scheme != TagScheme.IO ? TagScheme.BIOES : scheme;
         var labelSentences = labelScheme == scheme ? train.Sentences

@@ -211,7 +211,7 @@ public static class ColumnTagger
             }
             var written = _out.Text;
             var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(written.Length)));
-            int byteCount = Encoding.UTF8.GetBytes(written, bytes);
+            int byteCount = Text.Utf8Escapes.GetBytes(written, bytes); // invalid input bytes, escaped when read, are copied back
             return new Output(bytes, byteCount, tokens, at, documents);
         }
 

@@ -73,9 +73,12 @@ public sealed class WordVectors
     }
 
     /// <summary>
-    /// Reads a file, inflating it when it starts with the gzip magic bytes 1f 8b. Nothing is sized from the gzip trailer;
-    /// it is checked instead: ISIZE (RFC 1952 §2.3.1, the last member's length mod 2^32) must match what inflated, so a
-    /// file cut short is "truncated gzip", even at a flush point where the deflate stream itself looks complete.
+    /// Reads a file, inflating it when it starts with the gzip magic bytes 1f 8b; a file of several gzip members (RFC 1952
+    /// §2.2, as <c>cat a.gz b.gz</c> makes) inflates to their concatenation. Nothing is sized from the gzip trailer; it is
+    /// checked instead. The inflater checks the CRC-32 and ISIZE of every member whose trailer it reaches, and a stream cut
+    /// short simply ends, so what is left to check is that the file ends with a whole member: its last 8 bytes must be
+    /// the trailer (CRC-32, ISIZE; §2.3.1) of the last ISIZE bytes inflated. A file cut short is "truncated gzip", even
+    /// at a flush point where the deflate stream itself looks complete.
     /// </summary>
     internal static byte[] ReadMaybeGzip(string path, out int length)
     {
@@ -117,10 +120,33 @@ public sealed class WordVectors
         {
             throw new NerveDataException(path, 0, "valid gzip data", $"truncated gzip or a corrupt stream after {length} bytes ({e.Message})");
         }
-        uint trailer = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 4));
-        if (trailer != (uint)length)
-            throw new NerveDataException(path, 0, $"{trailer} bytes uncompressed as the gzip trailer says", $"truncated gzip: {length} bytes");
+        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 8));
+        uint size = BinaryPrimitives.ReadUInt32LittleEndian(raw.AsSpan(raw.Length - 4)); // the last member's length (length < 2^31, so exact)
+        if (size > (uint)length || Crc32(buffer.AsSpan(length - (int)size, (int)size)) != crc)
+            throw new NerveDataException(path, 0, "a gzip file ending with a whole member (its CRC-32 and length)", $"truncated gzip: {length} bytes inflated");
         return buffer;
+    }
+
+    private static readonly uint[] CrcTable = MakeCrcTable();
+
+    private static uint[] MakeCrcTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[n] = c;
+        }
+        return table;
+    }
+
+    /// <summary>CRC-32 of gzip (RFC 1952 §8: reflected polynomial 0xEDB88320, initial and final XOR 0xFFFFFFFF).</summary>
+    internal static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint c = 0xFFFFFFFFu;
+        foreach (byte b in data) c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+        return c ^ 0xFFFFFFFFu;
     }
 
     private readonly record struct Chunk(int Start, int End, long FirstLine, int FirstRow);

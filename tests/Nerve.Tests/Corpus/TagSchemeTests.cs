@@ -7,6 +7,34 @@ public class TagSchemeTests
     private static string[] T(string tags) => tags.Split(' ');
 
     [Theory]
+    [InlineData("B-", true)]
+    [InlineData("I-", true)]
+    [InlineData("X-FOO", true)]
+    [InlineData("b-PER", true)]
+    [InlineData("B-PER", false)]
+    [InlineData("S-date-time", false)]
+    [InlineData("PER", false)]
+    [InlineData("O", false)]
+    [InlineData("-", false)]
+    public void Malformed_tags_are_prefixes_without_a_type_or_unknown_prefixes(string tag, bool malformed)
+        => Assert.Equal(malformed, Tags.IsMalformed(tag));
+
+    [Theory]
+    [InlineData("B-PER I-PER O B-LOC", TagScheme.IOB2, -1)]
+    [InlineData("O I-PER", TagScheme.IOB2, 1)]
+    [InlineData("I-PER", TagScheme.IOB2, 0)]
+    [InlineData("B-PER I-LOC", TagScheme.IOB2, 1)]
+    [InlineData("O I-PER", TagScheme.IOB1, -1)]
+    [InlineData("I-PER B-PER O B-LOC", TagScheme.IOB1, 3)]
+    [InlineData("B-PER E-PER S-LOC O", TagScheme.BIOES, -1)]
+    [InlineData("B-PER O", TagScheme.BIOES, 1)]
+    [InlineData("O B-PER", TagScheme.BIOES, 1)]
+    [InlineData("O E-PER", TagScheme.BIOES, 1)]
+    [InlineData("O I-PER B-LOC", TagScheme.IO, -1)]
+    public void First_violation_of_a_scheme(string tags, TagScheme scheme, int index)
+        => Assert.Equal(index, Tags.FirstViolation(T(tags), scheme));
+
+    [Theory]
     [InlineData("B-PER", "B", "PER")]
     [InlineData("I-ORG", "I", "ORG")]
     [InlineData("E-LOC", "E", "LOC")]

@@ -148,7 +148,7 @@ public class ConllEvalTests
 
         Assert.Equal(1, code);
         Assert.Equal("", output);
-        Assert.Equal("unexpected number of features: 2 (3)\n", error);
+        Assert.Equal("conlleval: line 2: unexpected number of features: 2 (3)\n", error);
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public class ConllEvalTests
 
         Assert.NotEqual(0, code);
         Assert.Equal("", output);
-        Assert.Equal("conlleval: unexpected number of features in line a\n", error);
+        Assert.Equal("conlleval: line 1: unexpected number of features in \"a\"\n", error);
     }
 
     [Theory]
@@ -190,7 +190,7 @@ public class ConllEvalTests
     public void Fields_split_on_every_single_space_and_trailing_empty_fields_are_dropped()
     {
         // "a  B-PER B-PER" has four fields ("a", "", tag, tag), so the next three-field line is inconsistent.
-        Assert.Equal("unexpected number of features: 3 (4)\n", RunText("a  B-PER B-PER\nb O O\n").Error);
+        Assert.Equal("conlleval: line 2: unexpected number of features: 3 (4)\n", RunText("a  B-PER B-PER\nb O O\n").Error);
         // Trailing spaces add nothing; a line of spaces is a sentence boundary.
         var (code, output, _) = RunText("a B-PER B-PER  \n   \nb B-PER B-PER\n");
         Assert.Equal(0, code);

@@ -123,6 +123,16 @@ public class SafeTensorsTests
     }
 
     [Fact]
+    public void Invalid_utf8_and_lone_surrogates_in_the_header_are_reported()
+    {
+        // Found by FuzzTests: JsonDocument accepted these and GetString threw InvalidOperationException.
+        var bytes = Container("""{"__metadata__":{"k":"ab"}}""", 0);
+        bytes[8 + 22] = 0xC3; // "a" becomes the lead byte of a two-byte sequence followed by "b"
+        Assert.Equal("expected a UTF-8 JSON header, found invalid UTF-8 at byte offset 30", Corrupt(bytes));
+        Assert.StartsWith("expected a JSON header, found invalid JSON: ", Corrupt(Container("""{"__metadata__":{"k":"\ud800"}}""", 0)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Unknown_dtype_is_reported()
         => Assert.Equal("expected dtype F32, F64, I32, I64 or U8 for tensor \"a\", found \"BF16\"",
             Corrupt(Container("""{"a":{"dtype":"BF16","shape":[1],"data_offsets":[0,2]}}""", 2)));

@@ -134,6 +134,40 @@ public class WordVectorsTests
         Assert.Equal($"{path}:1: expected 3 vectors as the header says, found 2 vector lines", e.Message);
     }
 
+    private static byte[] Gzip(string text)
+    {
+        using var ms = new MemoryStream();
+        using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true)) gz.Write(Encoding.UTF8.GetBytes(text));
+        return ms.ToArray();
+    }
+
+    [Fact]
+    public void Loads_a_gzip_file_of_several_members()
+    {
+        // As "cat a.gz b.gz > v.gz" makes: the last member's ISIZE is not the whole length.
+        using var dir = new TempDir();
+        var path = dir.File("v.vec.gz");
+        int split = Glove.IndexOf('\n', StringComparison.Ordinal) + 1;
+        File.WriteAllBytes(path, [.. Gzip("2 3\n" + Glove[..split]), .. Gzip(Glove[split..])]);
+        AssertThreeWords(WordVectors.Load(path));
+    }
+
+    [Fact]
+    public void A_cut_second_member_is_truncated_gzip()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("v.vec.gz");
+        int split = Glove.IndexOf('\n', StringComparison.Ordinal) + 1;
+        byte[] second = Gzip(Glove[split..]);
+        File.WriteAllBytes(path, [.. Gzip("2 3\n" + Glove[..split]), .. second[..^3]]);
+        var e = Assert.Throws<NerveDataException>(() => WordVectors.Load(path));
+        Assert.Contains("truncated gzip", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Crc32_matches_the_standard_check_value()
+        => Assert.Equal(0xCBF43926u, WordVectors.Crc32("123456789"u8)); // the CRC-32 check value of RFC 1952's polynomial
+
     [Fact]
     public void Corrupt_gzip_is_a_data_error()
     {

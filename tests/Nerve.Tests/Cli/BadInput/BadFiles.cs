@@ -10,6 +10,10 @@ internal static class BadFiles
     {
         f.Write("empty.txt", "");
         f.Write("blank.txt", "\n\n   \n\n");
+        f.Write("tag-b.txt", "Alice NN I-PER\nmet NN B-\n");
+        f.Write("tag-x.txt", "Alice NN X-FOO\n");
+        f.Write("iob2-o.txt", "Alice NN B-PER\nmet NN O\nRome NN I-LOC\n\nBob NN B-PER\n\nOslo NN B-LOC\n");
+        f.Write("iob2-type.txt", "Alice NN B-PER\nmet NN O\nBob NN B-PER\nRome NN I-LOC\n\nParis NN B-LOC\nin NN O\n");
         f.WriteBytes("badutf8.txt", [.. "John B-PER\n"u8, .. "Sm"u8, 0xFF, .. "ith I-PER\n"u8]);
         f.Write("nan.vec", "2 3\nthe 0.1 0.2 0.3\nof NaN 0.5 0.6\n");
         f.Write("overflow.vec", "the 0.1 1e400 0.3\n");
@@ -24,6 +28,8 @@ internal static class BadFiles
         f.WriteBytes("cut-mid.vec.gz", whole[..(whole.Length / 2)]);
         f.WriteBytes("cut-trailer.vec.gz", whole[..^3]);
         f.WriteBytes("tiny.vec.gz", whole[..12]);
+        var second = Gzip(plain);
+        f.WriteBytes("cut-member2.vec.gz", [.. whole, .. second[..(second.Length / 2)]]); // two members, the second cut (cat a.gz b.gz, interrupted)
         var model = File.ReadAllBytes(f.Model);
         var flipped = (byte[])model.Clone();
         flipped[^5] ^= 0x10;

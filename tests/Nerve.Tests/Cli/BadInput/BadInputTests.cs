@@ -107,16 +107,32 @@ public sealed class BadTrainInputTests(BadInputFixture fixture) : BadInputCases(
     [InlineData(@"^nerve: {d}/inf.vec:1: expected a number, found ""-Infinity"" in field 3$", "--embeddings", "{d}/inf.vec")]
     [InlineData(@"^nerve: {d}/badword.vec:1: expected a word in UTF-8, found invalid UTF-8 at byte offset 2$", "--embeddings", "{d}/badword.vec")]
     [InlineData(@"^nerve: {d}/header.vec:1: expected at most \d+ values in all, found 2 vectors × 2000000000 dimensions$", "--embeddings", "{d}/header.vec")]
-    [InlineData(@"^nerve: {d}/cut-flush.vec.gz: expected \d+ bytes uncompressed as the gzip trailer says, found truncated gzip: \d+ bytes$", "--embeddings", "{d}/cut-flush.vec.gz")]
+    [InlineData(@"^nerve: {d}/cut-flush.vec.gz: expected a gzip file ending with a whole member \(its CRC-32 and length\), found truncated gzip: \d+ bytes inflated$", "--embeddings", "{d}/cut-flush.vec.gz")]
+    [InlineData(@"^nerve: {d}/cut-member2.vec.gz: expected .*found truncated gzip", "--embeddings", "{d}/cut-member2.vec.gz")]
     [InlineData(@"^nerve: {d}/cut-mid.vec.gz: expected .*found truncated gzip", "--embeddings", "{d}/cut-mid.vec.gz")]
     [InlineData(@"^nerve: {d}/cut-trailer.vec.gz: expected .*found truncated gzip", "--embeddings", "{d}/cut-trailer.vec.gz")]
     [InlineData(@"^nerve: {d}/tiny.vec.gz: expected a gzip file of at least 18 bytes \(header and trailer\), found truncated gzip: 12 bytes$", "--embeddings", "{d}/tiny.vec.gz")]
+    [InlineData(@"^nerve: {d}/tag-b.txt:2: expected a tag O, B-TYPE, I-TYPE, E-TYPE, S-TYPE or a bare TYPE, found ""B-""$", "--train", "{d}/tag-b.txt")]
+    [InlineData(@"^nerve: {d}/tag-x.txt:1: expected a tag O, B-TYPE, I-TYPE, E-TYPE, S-TYPE or a bare TYPE, found ""X-FOO""$", "--dev", "{d}/tag-x.txt")]
+    [InlineData(@"^nerve: {d}/iob2-o.txt:3: expected a tag sequence valid in IOB2, found ""I-LOC"" after ""O""$", "--train", "{d}/iob2-o.txt", "--strict-scheme")]
+    [InlineData(@"^nerve: {d}/iob2-type.txt:4: expected a tag sequence valid in IOB2, found ""I-LOC"" after ""B-PER""$", "--train", "{d}/iob2-type.txt", "--strict-scheme")]
     [InlineData(@"^nerve: {d}/folder: is a directory", "--embeddings", "{d}/folder")]
     [InlineData(@"^nerve: --vocab is only used with --embeddings", "--vocab", "{d}/dev.txt")]
     [InlineData(@"^nerve: --positive is only used with --output sigmoid, found --output softmax$", "--positive", "B-PER")]
     [InlineData(@"^nerve: --dim 4 disagrees with the 3-dimensional vectors of {d}/vectors.txt; leave --dim out with --embeddings$", "--embeddings", "{d}/vectors.txt")]
     public void Train_refuses_the_input(string pattern, params string[] extra)
         => Check(pattern, Train(["--model", "{d}/out.nerve", .. extra]));
+
+    [Fact]
+    public void Without_strict_scheme_violations_are_one_warning()
+    {
+        using var dir = new TempDir();
+        var data = Fixture.File("iob2-type.txt");
+        var (code, _, err) = NerveProcess.Run(null, Train("--model", dir.File("m.nerve"), "--train", data));
+        Assert.True(code == 0, err);
+        var warning = Assert.Single(err.Split('\n'), l => l.Contains("does not allow", StringComparison.Ordinal));
+        Assert.Equal($"nerve: warning: {data}:4: IOB2 does not allow a tag where it stands in 1 of 2 sentences, the first \"I-LOC\" after \"B-PER\"; --strict-scheme makes this an error", warning);
+    }
 
     [Theory]
     [InlineData(@"^nerve: --hidden must be ≤ 65536, found 2000000000$", "--hidden", "2000000000")]
@@ -160,6 +176,8 @@ public sealed class BadModelTests(BadInputFixture fixture) : BadInputCases(fixtu
     [InlineData(@"^nerve: {d}/folder: is a directory", "--model", "{model}", "--data", "{d}/folder")]
     [InlineData(@"^nerve: {d}/fifo: is a FIFO", "--model", "{model}", "--data", "{d}/fifo")]
     [InlineData(@"^nerve: --threads must be ≥ 1, found 0$", "--model", "{model}", "--data", "{dev}", "--threads", "0")]
+    [InlineData(@"^nerve: {d}/tag-x.txt:1: expected a tag O, B-TYPE, I-TYPE, E-TYPE, S-TYPE or a bare TYPE, found ""X-FOO""$", "--model", "{model}", "--data", "{d}/tag-x.txt")]
+    [InlineData(@"^nerve: {d}/iob2-type.txt:4: expected a tag sequence valid in IOB2, found ""I-LOC"" after ""B-PER""$", "--model", "{model}", "--data", "{d}/iob2-type.txt", "--strict-scheme")]
     public void Eval_refuses_the_input(string pattern, params string[] args) => Check(pattern, ["eval", .. args]);
 
     [Fact]
@@ -169,4 +187,21 @@ public sealed class BadModelTests(BadInputFixture fixture) : BadInputCases(fixtu
         Assert.True(code == 0, err);
         Assert.NotEmpty(output);
     }
+}
+
+/// <summary>The small commands: gradcheck's options, conlleval's input.</summary>
+public sealed class BadToolInputTests(BadInputFixture fixture) : BadInputCases(fixture)
+{
+    [Theory]
+    [InlineData(@"^nerve: --layers must be ≥ 1, found 0$", "--layers", "0")]
+    [InlineData(@"^nerve: --hidden must be ≥ 1, found 0$", "--hidden", "0", "--windows", "0")] // the first violated constraint only
+    [InlineData(@"^nerve: --batch must be ≥ 0, found -1$", "--batch", "-1")]
+    [InlineData(@"^nerve: --hidden-dropout must be in \[0, 1\), found 1$", "--hidden-dropout", "1")]
+    public void Gradcheck_names_the_violated_constraint(string pattern, params string[] args) => Check(pattern, ["gradcheck", .. args]);
+
+    [Theory]
+    [InlineData(@"^conlleval: line 3: unexpected number of features: 3 \(4\)$", "a NN O O\nb NN O O\nc O O\n")]
+    [InlineData(@"^conlleval: line 2: unexpected number of features in ""b""$", "\nb\n")]
+    public void Conlleval_names_the_line(string pattern, string input)
+        => BadInputAssert.FailsWithInput(Fixture.Dir, input, pattern, "conlleval");
 }
