@@ -10,7 +10,7 @@ namespace Nerve.Training;
 /// batch, one worker a slice on the team of <see cref="IntraOp"/>; the workers' gradients summed in worker order
 /// (deterministic for a given count), clipped, and handed to the optimizer with the sparse embedding rows.
 /// </summary>
-internal abstract class GradientStep : ITrainStep
+internal abstract class GradientStep : ITrainStep, IPart
 {
     private protected readonly StepSetup Setup;
     private protected readonly WindowModel<float> Net;
@@ -19,6 +19,9 @@ internal abstract class GradientStep : ITrainStep
     private protected readonly Worker[] Workers;
     private protected readonly bool Dropout;
     private readonly Optimizer<float> _optimizer;
+    // The current call, for the team's parts.
+    private int[] _order = [];
+    private int _offset, _batch, _per, _epoch;
 
     /// <param name="capacity">Windows one worker handles in one call: the batch, or the longest sentence.</param>
     /// <param name="first">Worker 0's engine (the factory's probe), the others made alike.</param>
@@ -45,6 +48,37 @@ internal abstract class GradientStep : ITrainStep
     public bool Chunked => false;
 
     public abstract double Run(int[] order, int offset, int count, float learningRate, int epoch);
+
+    /// <summary>
+    /// Loss and gradient of the units order[offset … offset + n − 1] on worker <paramref name="w"/>, for J scaled by
+    /// 1/<paramref name="batch"/>; λ is added by the <paramref name="first"/> slice only.
+    /// </summary>
+    private protected abstract double Slice(Worker w, int[] order, int offset, int n, int batch, bool first, int epoch);
+
+    /// <summary>
+    /// One update on the units order[offset … offset + b − 1]: worker t takes the t-th slice on the team of
+    /// <see cref="IntraOp"/> (each slice's kernels run unsplit), then the gradients are summed in worker order.
+    /// </summary>
+    private protected double RunOnTeam(int[] order, int offset, int b, float lr, int epoch)
+    {
+        int used = Math.Min(Workers.Length, b);
+        (_order, _offset, _batch, _per, _epoch) = (order, offset, b, (b + used - 1) / used, epoch);
+        try
+        {
+            IntraOp.TeamOf(used).Run(this, used);
+        }
+        finally
+        {
+            _order = [];
+        }
+        return Finish(used, lr, 0);
+    }
+
+    void IPart.Run(int part, int parts)
+    {
+        int a = part * _per, n = Math.Min(_per, _batch - a);
+        Workers[part].Loss = n <= 0 ? 0 : Slice(Workers[part], _order, _offset + a, n, _batch, part == 0, _epoch);
+    }
 
     /// <summary>Dropout masks are a function of (seed, epoch, first unit), so a step is reproducible on any thread.</summary>
     private protected ulong StepSeed(int epoch, int unit) => Model.Dropout.Mix(((ulong)(uint)O.Seed << 40) ^ ((ulong)(uint)epoch << 28) ^ (uint)unit);
@@ -108,13 +142,10 @@ internal abstract class GradientStep : ITrainStep
 /// <see cref="IntraOp"/> (this thread and spinning helpers: a batch is a fraction of a millisecond, too short to hand
 /// to the thread pool, whose workers sleep and wake between batches).
 /// </summary>
-internal sealed class MinibatchStep : GradientStep, IPart
+internal sealed class MinibatchStep : GradientStep
 {
     private readonly IWindowSource _source;
     private readonly string _why;
-    // The current call, for the team's parts.
-    private int[] _order = [];
-    private int _offset, _batch, _per, _epoch;
 
     public MinibatchStep(StepSetup s, IWindowSource source, IBackprop<float> first, string why)
         : base(s, s.Options.Batch, s.Options.Batch, source.WindowWidth, first)
@@ -128,41 +159,15 @@ internal sealed class MinibatchStep : GradientStep, IPart
 
     public override int Stride => O.Batch;
 
-    public override double Run(int[] order, int offset, int b, float lr, int epoch)
-    {
-        int used = Math.Min(Workers.Length, b);
-        if (used == 1)
-        {
-            var w = Workers[0];
-            _source.Gather(order.AsSpan(offset, b), w.Ids, w.Labels);
-            if (Dropout) w.Engine.SetDropout(O.InputDropout, O.HiddenDropout, StepSeed(epoch, offset));
-            double loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, b), b, 1f / b, (float)O.L2, w.Gradients, w.Touched, TrainTable);
-            return Finish(1, lr, loss);
-        }
-        (_order, _offset, _batch, _per, _epoch) = (order, offset, b, (b + used - 1) / used, epoch);
-        try
-        {
-            IntraOp.TeamOf(used).Run(this, used); // each slice's kernels run unsplit
-        }
-        finally
-        {
-            _order = [];
-        }
-        return Finish(used, lr, 0);
-    }
+    public override double Run(int[] order, int offset, int b, float lr, int epoch) =>
+        Math.Min(Workers.Length, b) == 1 ? Finish(1, lr, Slice(Workers[0], order, offset, b, b, first: true, epoch)) : RunOnTeam(order, offset, b, lr, epoch);
 
-    void IPart.Run(int part, int parts)
+    /// <summary>The windows of the slice in one engine call.</summary>
+    private protected override double Slice(Worker w, int[] order, int offset, int n, int batch, bool first, int epoch)
     {
-        var w = Workers[part];
-        int a = part * _per, n = Math.Min(_per, _batch - a);
-        if (n <= 0)
-        {
-            w.Loss = 0;
-            return;
-        }
-        _source.Gather(_order.AsSpan(_offset + a, n), w.Ids, w.Labels);
-        if (Dropout) w.Engine.SetDropout(O.InputDropout, O.HiddenDropout, StepSeed(_epoch, _offset + a));
-        w.Loss = w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, 1f / _batch, part == 0 ? (float)O.L2 : 0f, w.Gradients, w.Touched, TrainTable);
+        _source.Gather(order.AsSpan(offset, n), w.Ids, w.Labels);
+        if (Dropout) w.Engine.SetDropout(O.InputDropout, O.HiddenDropout, StepSeed(epoch, offset));
+        return w.Engine.LossAndGradient(w.Ids, w.Labels.AsSpan(0, n), n, 1f / batch, first ? (float)O.L2 : 0f, w.Gradients, w.Touched, TrainTable);
     }
 }
 
@@ -171,12 +176,9 @@ internal sealed class MinibatchStep : GradientStep, IPart
 /// per call, one engine call per sentence, the sentences sliced over the workers on the team; a single worker splits
 /// each sentence's kernels over the threads instead (<see cref="IntraOp.Use"/>).
 /// </summary>
-internal sealed class SentenceStep : GradientStep, IPart
+internal sealed class SentenceStep : GradientStep
 {
     private readonly WindowSet _source;
-    // The current call, for the team's parts.
-    private int[] _order = [];
-    private int _offset, _batch, _per, _epoch;
 
     public SentenceStep(StepSetup s, WindowSet source, int longest, IBackprop<float> first)
         : base(s, s.Options.Batch, longest, source.WindowWidth, first)
@@ -192,33 +194,15 @@ internal sealed class SentenceStep : GradientStep, IPart
 
     public override double Run(int[] order, int offset, int b, float lr, int epoch)
     {
-        int used = Math.Min(Workers.Length, b);
-        if (used == 1)
-        {
-            using var intraOp = IntraOp.Use(O.Threads); // one sentence at a time: its kernels split over the threads
-            return Finish(1, lr, Sentences(Workers[0], order, offset, b, 1f / b, (float)O.L2, epoch));
-        }
-        (_order, _offset, _batch, _per, _epoch) = (order, offset, b, (b + used - 1) / used, epoch);
-        try
-        {
-            IntraOp.TeamOf(used).Run(this, used); // each sentence's kernels run unsplit
-        }
-        finally
-        {
-            _order = [];
-        }
-        return Finish(used, lr, 0);
+        if (Math.Min(Workers.Length, b) > 1) return RunOnTeam(order, offset, b, lr, epoch); // each sentence's kernels run unsplit
+        using var intraOp = IntraOp.Use(O.Threads); // one sentence at a time: its kernels split over the threads
+        return Finish(1, lr, Slice(Workers[0], order, offset, b, b, first: true, epoch));
     }
 
-    void IPart.Run(int part, int parts)
+    /// <summary>The sentences of the slice, one engine call per sentence; λ once, with the slice's first sentence.</summary>
+    private protected override double Slice(Worker w, int[] order, int offset, int n, int batch, bool first, int epoch)
     {
-        int a = part * _per, n = Math.Min(_per, _batch - a);
-        Workers[part].Loss = n <= 0 ? 0 : Sentences(Workers[part], _order, _offset + a, n, 1f / _batch, part == 0 ? (float)O.L2 : 0f, _epoch);
-    }
-
-    /// <summary>Loss and gradient of n sentences on one worker, one engine call per sentence; λ once, with the first.</summary>
-    private double Sentences(Worker w, int[] order, int offset, int n, float scale, float l2, int epoch)
-    {
+        float scale = 1f / batch, l2 = first ? (float)O.L2 : 0f;
         double loss = 0;
         var starts = _source.SentenceStarts;
         for (int i = 0; i < n; i++)
