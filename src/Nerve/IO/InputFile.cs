@@ -31,15 +31,28 @@ public static class InputFile
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = ReadAllBytes(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (NerveException e)
         {
-            return new NerveException($"{path}: cannot read: {e.Message}", e);
+            return e;
         }
         var chars = new char[bytes.Length];
         System.Text.Unicode.Utf8.ToUtf16(bytes, chars, out int offset, out _, replaceInvalidSequences: false);
         long line = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
         return new NerveDataException(path, line, "UTF-8 text", $"invalid UTF-8 at byte offset {offset}");
+    }
+
+    /// <summary>The whole file, or "PATH: cannot read: …" as a <see cref="NerveException"/>.</summary>
+    public static byte[] ReadAllBytes(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NerveException($"{path}: cannot read: {e.Message}", e);
+        }
     }
 }

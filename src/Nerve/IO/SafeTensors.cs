@@ -195,19 +195,7 @@ public sealed class SafeTensorsFile
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    public static SafeTensorsFile Read(string path)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new NerveException($"{path}: cannot read: {e.Message}", e);
-        }
-        return Parse(path, bytes);
-    }
+    public static SafeTensorsFile Read(string path) => Parse(path, InputFile.ReadAllBytes(path));
 
     /// <summary>Parses and validates a container held in memory; <paramref name="path"/> names it in errors.</summary>
     public static SafeTensorsFile Parse(string path, byte[] bytes)
