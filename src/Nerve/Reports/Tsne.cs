@@ -274,14 +274,7 @@ public static class Tsne
     /// <summary>Scalar reference of <see cref="Gradient"/>: the same equations, one pair at a time over the full matrix.</summary>
     internal static void GradientReference(ReadOnlySpan<double> p, int n, ReadOnlySpan<double> y, double exaggeration, Span<double> grad)
     {
-        double z = 0;
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                if (i != j)
-                {
-                    double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
-                    z += 1 / (1 + dx * dx + dy * dy);
-                }
+        double z = StudentZ(y, n);
         for (int i = 0; i < n; i++)
         {
             double gx = 0, gy = 0;
@@ -300,8 +293,8 @@ public static class Tsne
         }
     }
 
-    /// <summary>C = KL(P‖Q) = Σ_i≠j p_ij log(p_ij / q_ij), the joint cost of section 3.1, with q_ij from eq. 4.</summary>
-    internal static double Cost(ReadOnlySpan<double> p, int n, ReadOnlySpan<double> y)
+    /// <summary>Z = Σ_k≠l (1 + ‖y_k − y_l‖²)⁻¹, the normaliser of q_ij (eq. 4), pair by pair (the references' sum).</summary>
+    private static double StudentZ(ReadOnlySpan<double> y, int n)
     {
         double z = 0;
         for (int i = 0; i < n; i++)
@@ -311,6 +304,13 @@ public static class Tsne
                     double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
                     z += 1 / (1 + dx * dx + dy * dy);
                 }
+        return z;
+    }
+
+    /// <summary>C = KL(P‖Q) = Σ_i≠j p_ij log(p_ij / q_ij), the joint cost of section 3.1, with q_ij from eq. 4.</summary>
+    internal static double Cost(ReadOnlySpan<double> p, int n, ReadOnlySpan<double> y)
+    {
+        double z = StudentZ(y, n);
         double c = 0;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
