@@ -30,7 +30,7 @@ internal static class CalibrateCommand
             };
             var result = CalibrateJob.Fit(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
             Console.Write("before:\n" + result.Before.Format());
-            Console.Write("after:\n" + result.After!.Format());
+            Console.Write("after:\n" + result.After.Format());
             return 0;
         }));
         return cmd;

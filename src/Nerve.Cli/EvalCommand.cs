@@ -39,8 +39,9 @@ internal static class EvalCommand
                 NoVerify = r.GetValue(noVerify),
                 JsonPath = r.GetValue(json),
                 StrictScheme = r.GetValue(strict),
+                MeasureCalibration = r.GetValue(calibration),
             };
-            var (e, metrics) = EvalJob.Measure(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
+            var (e, metrics, reliability) = EvalJob.Measure(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
             Console.Write(e.Phrases.Format());
             Console.WriteLine();
             Console.Write(metrics.Format());
@@ -50,11 +51,10 @@ internal static class EvalCommand
                 Console.WriteLine("token confusion matrix (rows: gold, columns: predicted):");
                 Console.Write(e.Tokens.Format());
             }
-            if (r.GetValue(calibration))
+            if (reliability is not null)
             {
-                var calibrate = new CalibrateJobOptions { ModelPath = r.GetValue(model)!, Format = r.GetValue(format), TagColumn = r.GetValue(tagColumn), RepairGlued = r.GetValue(repair) };
                 Console.WriteLine();
-                Console.Write(CalibrateJob.Measure(calibrate, Cli.Input(r.GetValue(data)!)).Before.Format());
+                Console.Write(reliability.Format());
             }
             return 0;
         }));

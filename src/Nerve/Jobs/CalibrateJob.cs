@@ -6,7 +6,7 @@ using Nerve.Tagging;
 
 namespace Nerve.Jobs;
 
-/// <summary>What `nerve eval --calibration` and `nerve calibrate` do.</summary>
+/// <summary>What `nerve calibrate` does (`nerve eval --calibration` measures through <see cref="EvalJob.Measure"/>).</summary>
 public sealed record CalibrateJobOptions
 {
     /// <summary>The model file.</summary>
@@ -27,20 +27,13 @@ public sealed record CalibrateJobOptions
 
 /// <summary>The entity calibration of a model on a gold corpus, and the temperature that improves it.</summary>
 /// <param name="Before">The reliability table with the model as it was.</param>
-/// <param name="After">The table at the fitted temperature (null when only measuring).</param>
-/// <param name="Temperature">The fitted temperature T (the model's own when only measuring).</param>
-public sealed record CalibrateJobResult(ReliabilityTable Before, ReliabilityTable? After, double Temperature);
+/// <param name="After">The table at the fitted temperature.</param>
+/// <param name="Temperature">The fitted temperature T.</param>
+public sealed record CalibrateJobResult(ReliabilityTable Before, ReliabilityTable After, double Temperature);
 
 /// <summary>Reliability tables of entity scores (<see cref="Calibration"/>) and temperature scaling fitted on dev.</summary>
 public static class CalibrateJob
 {
-    /// <summary>The reliability table (10 bins) and ECE of the model's entity scores on <paramref name="gold"/>.</summary>
-    public static CalibrateJobResult Measure(CalibrateJobOptions o, JobInput gold, IJobLog? log = null)
-    {
-        var (model, sentences) = Load(o, gold, log);
-        return new CalibrateJobResult(Calibration.Measure(model, sentences), null, model.Temperature());
-    }
-
     /// <summary>
     /// Fits T on <paramref name="gold"/> (<see cref="Calibration.FitTemperature"/>) and saves the model with it to
     /// <see cref="CalibrateJobOptions.OutputPath"/> (its metadata gains <c>info.temperature</c>; nothing else changes).

@@ -21,9 +21,14 @@ public sealed record EvalJobOptions
     public bool NoVerify { get; init; }
     /// <summary>Where <see cref="EvalJob.Measure"/> writes metrics.json (spaCy's keys plus ours); null writes none.</summary>
     public string? JsonPath { get; init; }
+    /// <summary><see cref="EvalJob.Measure"/> also tabulates the calibration of the entity scores (<see cref="Calibration"/>).</summary>
+    public bool MeasureCalibration { get; init; }
     /// <summary>A gold tag its scheme does not allow where it stands (I- after O in IOB2) is an error, not a warning.</summary>
     public bool StrictScheme { get; init; }
 }
+
+/// <summary>What <see cref="EvalJob.Measure"/> found: the evaluation, spaCy's metrics, and the calibration if asked for.</summary>
+public sealed record EvalJobResult(ModelEvaluation Evaluation, EntityMetrics Metrics, ReliabilityTable? Calibration);
 
 /// <summary>Scoring jobs: a model on a gold corpus, and the conlleval script on tagged lines.</summary>
 public static class EvalJob
@@ -46,28 +51,34 @@ public static class EvalJob
 
     /// <summary>Scores a loaded model on <paramref name="gold"/>: the conlleval phrase scores and the token confusion matrix.</summary>
     public static ModelEvaluation Run(NerModel model, EvalJobOptions o, JobInput gold, IJobLog? log = null)
+        => ModelEvaluation.Run(model, ReadGold(model, o, gold, log ?? NullJobLog.Instance), o.Raw, o.Threads);
+
+    /// <summary>The gold sentences, their scheme checked, with a note when IO labels are scored without --raw.</summary>
+    private static IReadOnlyList<Sentence> ReadGold(NerModel model, EvalJobOptions o, JobInput gold, IJobLog log)
     {
-        log ??= NullJobLog.Instance;
         var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log);
         JobCorpus.CheckScheme(corpus, Tags.Detect(corpus.Sentences.Select(s => (IReadOnlyList<string>)s.Tags)), o.StrictScheme, log);
         if (!o.Raw && model.Scheme == TagScheme.IO)
             log.Note("the model's labels are IO; conlleval finds no phrases in IO labels without --raw");
-        return ModelEvaluation.Run(model, corpus.Sentences, o.Raw, o.Threads);
+        return corpus.Sentences;
     }
 
     /// <summary>
     /// <see cref="Run(EvalJobOptions, JobInput, IJobLog?)"/> timed: spaCy's metrics with words/s over reading, tagging
-    /// and scoring (not loading the model); writes <see cref="EvalJobOptions.JsonPath"/> when it is set.
+    /// and scoring (not loading the model); writes <see cref="EvalJobOptions.JsonPath"/> when it is set, and with
+    /// <see cref="EvalJobOptions.MeasureCalibration"/> adds the reliability table of the same model on the same
+    /// sentences (input read once, so standard input works too).
     /// </summary>
-    public static (ModelEvaluation Evaluation, EntityMetrics Metrics) Measure(EvalJobOptions o, JobInput gold, IJobLog? log = null)
+    public static EvalJobResult Measure(EvalJobOptions o, JobInput gold, IJobLog? log = null)
     {
         var model = Load(o, gold);
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var e = Run(model, o, gold, log);
+        var sentences = ReadGold(model, o, gold, log ?? NullJobLog.Instance);
+        var e = ModelEvaluation.Run(model, sentences, o.Raw, o.Threads);
         var metrics = EntityMetrics.From(e.Phrases, e.Phrases.Tokens / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
         if (o.JsonPath is not null)
             IO.AtomicFile.WriteAllText(o.JsonPath, metrics.ToJson());
-        return (e, metrics);
+        return new EvalJobResult(e, metrics, o.MeasureCalibration ? Calibration.Measure(model, sentences) : null);
     }
 
     /// <summary>
