@@ -105,7 +105,10 @@ public static class SweepJob
         // Keep the lines of finished runs only: an unfinished run starts again from its first epoch.
         var kept = File.Exists(jsonl) ? File.ReadAllLines(jsonl).Where(l => l.Length > 0 && finished.Contains(JsonNode.Parse(l)!["run"]!.GetValue<string>())).ToList() : [];
         IO.AtomicFile.WriteAllText(jsonl, kept.Count == 0 ? "" : string.Join('\n', kept) + "\n");
-        var pending = runs.Where(r => !finished.Contains(r.Id)).ToList();
+        var sameAs = SameAs(runs, jobs);
+        var pending = runs.Where(r => !finished.Contains(r.Id) && !sameAs.ContainsKey(r.Id)).ToList();
+        foreach (var (copy, source) in sameAs)
+            log.Info($"sweep: {copy} is the same training as {source}: its results are {source}'s");
         log.Info($"sweep: {runs.Count} runs, {finished.Count} already finished, {pending.Count} to train, {o.Parallel} at a time on {jobs[runs[0].Id].Training.Threads} threads each");
         var gate = new object();
         var trained = new List<string>();
@@ -123,10 +126,49 @@ public static class SweepJob
                 log.Info(string.Create(CultureInfo.InvariantCulture, $"{run.Id}: best epoch {result.BestEpoch}, F1 {result.BestF1:F2} ({result.Elapsed.TotalSeconds:F1} s)"));
             }
         });
+        foreach (var run in runs.Where(r => sameAs.ContainsKey(r.Id) && !finished.Contains(r.Id)))
+        {
+            if (!File.Exists(Path.Combine(RunDir(o, runs.First(r => r.Id == sameAs[run.Id])), "done"))) continue; // its source was interrupted
+            CopyLines(jsonl, sameAs[run.Id], run);
+            Directory.CreateDirectory(RunDir(o, run));
+            File.WriteAllText(Path.Combine(RunDir(o, run), "done"), "");
+        }
         var results = ReadResults(jsonl);
         WriteCsv(Path.Combine(o.OutDir, "results.csv"), o.Vary, results);
-        Report(o, runs, results).Save(Path.Combine(o.OutDir, "report.html"));
+        Report(o, runs, results, sameAs).Save(Path.Combine(o.OutDir, "report.html"));
         return trained;
+    }
+
+    /// <summary>
+    /// Runs that resolve to the same training as an earlier run (one at a time around the base, every axis's base value
+    /// is the base itself), mapped to that earlier run: they train once, and the copies take the source's lines.
+    /// </summary>
+    public static Dictionary<string, string> SameAs(IReadOnlyList<SweepRun> runs, IReadOnlyDictionary<string, TrainJobOptions> jobs)
+    {
+        var first = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sameAs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var run in runs)
+        {
+            string key = JsonSerializer.Serialize(jobs[run.Id] with { ModelPath = "" });
+            if (first.TryGetValue(key, out string? source)) sameAs[run.Id] = source;
+            else first[key] = run.Id;
+        }
+        return sameAs;
+    }
+
+    private static void CopyLines(string jsonl, string source, SweepRun run)
+    {
+        var sb = new StringBuilder();
+        foreach (string l in File.ReadAllLines(jsonl))
+        {
+            if (l.Length == 0 || JsonNode.Parse(l) is not JsonObject n || n["run"]!.GetValue<string>() != source) continue;
+            var options = new JsonObject();
+            foreach (var (k, v) in run.Values) options[k] = v;
+            n["run"] = run.Id;
+            n["options"] = options;
+            sb.Append(n.ToJsonString()).Append('\n');
+        }
+        File.AppendAllText(jsonl, sb.ToString());
     }
 
     /// <summary>One line of results.jsonl.</summary>
@@ -177,10 +219,12 @@ public static class SweepJob
 
     /// <summary>
     /// The page: per varied option, the best epoch's train and dev F1 against its values (mean over the other options'
-    /// values in a grid); then every run's dev (or train) F1 and loss per epoch; then a table of runs.
+    /// values in a grid); then every run's dev (or train) F1 and loss per epoch, a run and its copies
+    /// (<see cref="SameAs"/>) drawn once; then a table of runs.
     /// </summary>
-    public static HtmlReport Report(SweepJobOptions o, IReadOnlyList<SweepRun> runs, List<EpochLine> results)
+    public static HtmlReport Report(SweepJobOptions o, IReadOnlyList<SweepRun> runs, List<EpochLine> results, IReadOnlyDictionary<string, string>? sameAs = null)
     {
+        sameAs ??= new Dictionary<string, string>();
         var page = new HtmlReport("Sweep");
         var byRun = results.GroupBy(l => l.Run).ToDictionary(g => g.Key, g => g.OrderBy(l => l.Epoch).ToList(), StringComparer.Ordinal);
         bool dev = results.Any(l => l.DevF1 is not null);
@@ -220,11 +264,12 @@ public static class SweepJob
         {
             var f1 = new LineChart { Title = $"{(dev ? "Dev" : "Train")} F1 per epoch", XLabel = "epoch", YLabel = "F1 (%)" };
             var loss = new LineChart { Title = "Training loss per epoch", XLabel = "epoch", YLabel = "mean loss" };
-            foreach (var r in done)
+            foreach (var r in done.Where(r => !sameAs.ContainsKey(r.Id)))
             {
                 var ls = byRun[r.Id];
-                f1.Add(r.Id, [.. ls.Select(l => (double)l.Epoch)], [.. ls.Select(l => l.DevF1 ?? l.TrainF1)]);
-                loss.Add(r.Id, [.. ls.Select(l => (double)l.Epoch)], [.. ls.Select(l => l.Loss)]);
+                string name = string.Join(" = ", sameAs.Where(kv => kv.Value == r.Id).Select(kv => kv.Key).Prepend(r.Id));
+                f1.Add(name, [.. ls.Select(l => (double)l.Epoch)], [.. ls.Select(l => l.DevF1 ?? l.TrainF1)]);
+                loss.Add(name, [.. ls.Select(l => (double)l.Epoch)], [.. ls.Select(l => l.Loss)]);
             }
             page.Chart(f1, "curves-f1.svg");
             page.Chart(loss, "curves-loss.svg");

@@ -43,6 +43,22 @@ public sealed class SweepJobTests : IDisposable
     }
 
     [Fact]
+    public void Runs_that_resolve_to_the_base_train_once()
+    {
+        var o = new SweepJobOptions
+        {
+            Base = new TrainJobOptions { TrainPath = "t", ModelPath = "m", Window = 7, Hidden = [400], Training = new TrainOptions { LearningRate = 0.05 } },
+            Vary = [SweepAxis.Parse("window=5,7"), SweepAxis.Parse("hidden=100,400"), SweepAxis.Parse("lr=0.05,0.1"), SweepAxis.Parse("layers=1,2")],
+            OutDir = _dir,
+        };
+        var runs = SweepJob.Plan(o.Vary, grid: false);
+        var sameAs = SweepJob.SameAs(runs, runs.ToDictionary(r => r.Id, r => SweepJob.Options(o, r)));
+
+        // window=7 is the base; hidden=400, lr=0.05 and layers=1 are the base again.
+        Assert.Equal(new Dictionary<string, string> { ["hidden=400"] = "window=7", ["lr=0.05"] = "window=7", ["layers=1"] = "window=7" }, sameAs);
+    }
+
+    [Fact]
     [Trait("Category", "Acceptance")]
     public void A_sweep_over_two_windows_writes_results_and_a_report_and_resumes()
     {
@@ -52,18 +68,20 @@ public sealed class SweepJobTests : IDisposable
         var o = new SweepJobOptions
         {
             Base = new TrainJobOptions { TrainPath = train, DevPath = dev, ModelPath = "", Dim = 8, Hidden = [8], MinCount = 1, Training = new TrainOptions { Epochs = 2 } },
-            Vary = [SweepAxis.Parse("window=3,5")],
+            Vary = [SweepAxis.Parse("window=3,5"), SweepAxis.Parse("dim=8")], // dim=8 is the base, as window=5 is
             Parallel = 2, Cores = 2, OutDir = outDir,
         };
 
         Assert.Equal(2, SweepJob.Run(o).Count);
 
         var lines = SweepJob.ReadResults(Path.Combine(outDir, "results.jsonl"));
-        Assert.Equal(4, lines.Count);
-        Assert.Equal(["window=3", "window=5"], lines.Select(l => l.Run).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(6, lines.Count);
+        Assert.Equal(["dim=8", "window=3", "window=5"], lines.Select(l => l.Run).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(lines.Where(l => l.Run == "window=5").Select(l => (l.Epoch, l.Loss, l.DevF1)), lines.Where(l => l.Run == "dim=8").Select(l => (l.Epoch, l.Loss, l.DevF1)));
+        Assert.Equal("8", lines.First(l => l.Run == "dim=8").Options["dim"]);
         Assert.All(lines, l => Assert.True(l.DevF1 is >= 0 and <= 100 && l.TokensPerSecond > 0 && l.Loss > 0));
-        Assert.Equal(5, File.ReadAllLines(Path.Combine(outDir, "results.csv")).Length);
-        Assert.StartsWith("run,window,epoch,loss,train_f1,dev_f1,tokens_per_s,seconds", File.ReadAllText(Path.Combine(outDir, "results.csv")), StringComparison.Ordinal);
+        Assert.Equal(7, File.ReadAllLines(Path.Combine(outDir, "results.csv")).Length);
+        Assert.StartsWith("run,window,dim,epoch,loss,train_f1,dev_f1,tokens_per_s,seconds", File.ReadAllText(Path.Combine(outDir, "results.csv")), StringComparison.Ordinal);
         string vary = File.ReadAllText(Path.Combine(outDir, "vary-1.svg"));
         Assert.Equal(2, Regex.Count(vary, "class=\"series ")); // train and dev
         Assert.Equal(4, Regex.Count(vary, "class=\"point\""));
@@ -72,7 +90,8 @@ public sealed class SweepJobTests : IDisposable
         // Interrupted before window=5 finished: only that run trains again, and its old lines are replaced.
         File.Delete(Path.Combine(SweepJob.RunDir(o, SweepJob.Plan(o.Vary, false)[1]), "done"));
         Assert.Equal(["window=5"], SweepJob.Run(o));
-        Assert.Equal(4, SweepJob.ReadResults(Path.Combine(outDir, "results.jsonl")).Count);
+        Assert.Equal(6, SweepJob.ReadResults(Path.Combine(outDir, "results.jsonl")).Count);
         Assert.Empty(SweepJob.Run(o));
+        Assert.Equal(6, SweepJob.ReadResults(Path.Combine(outDir, "results.jsonl")).Count);
     }
 }
