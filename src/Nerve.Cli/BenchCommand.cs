@@ -83,10 +83,11 @@ internal static class BenchCommand
                     Vocabulary = c.Features[0].Size,
                     Output = c.Output.ToString().ToLowerInvariant(),
                     Tables = string.Join(",", c.Features.Select(f => $"{f.Size}:{f.Dim}")),
+                    Optimizer = job.Training.Optimizer,
                 };
                 if (!asJson)
                     Console.WriteLine($"nerve bench: {o.Config}: C = {o.Window}, H = {string.Join(",", c.Hidden)}, K = {o.Classes}, {o.Output} head, tables {string.Join(", ", c.Features.Select(f => $"{f.Name} {f.Size}×{f.Dim}"))}; " +
-                        $"threads {string.Join(",", o.Threads)}, batch {job.Training.Batch}, dropout {job.Training.InputDropout}/{job.Training.HiddenDropout}; {o.Tokens} tokens per pass (sentences drawn from {Path.GetFileName(job.TrainPath)}), median of {o.Repetitions}");
+                        $"{job.Training.Optimizer.ToString().ToLowerInvariant()}, batch {job.Training.Batch}, dropout {job.Training.InputDropout}/{job.Training.HiddenDropout}; {o.Tokens} tokens per pass (sentences drawn from {Path.GetFileName(job.TrainPath)}), median of {o.Repetitions}");
                 runs = Bench.RunModel(model, train.Sentences, job.Training, o);
             }
             else
