@@ -117,7 +117,7 @@ for path in sys.argv[4:6]:
         d[(o["impl"], o["mode"], o["threads"])].append(o["tokens_per_s"])
 dm = {k: statistics.median(v) for k, v in d.items()}
 print()
-print("Default English model (H = 400, C = 7, 12 feature tables, dropout 0.3/0.5, CRF; batch 1 sentence; tag: batches of")
+print("Default English model (H = 400, C = 7, 12 feature tables, dropout 0.3/0.5, CRF, AdaGrad; batch 1 sentence; tag: batches of")
 print("about 256 windows, Viterbi). Nerve: `nerve bench --config configs/conll2003-en.json` (the trainer's step, the")
 print("tagger as `nerve tag` runs it, its cache filled on use). PyTorch: benchmarks/peers/pytorch_default.py, the same")
 print("shape with the CRF's forward algorithm and Viterbi in torch, best of 1 and 2 threads:")
