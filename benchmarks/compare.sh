@@ -35,7 +35,7 @@ fi
 # (AMD Zen 4 is reported as Zen or Haswell by OpenBLAS versions that predate it). An OPENBLAS_CORETYPE given stands.
 if [[ -z "${OPENBLAS_CORETYPE:-}" && -n "$want" && "$core" != "$want" && \
       ( -z "$core" || "$core" == Prescott || "$core" == Katmai || "$core" == Northwood || "$want" == SkylakeX ) && \
-      ! "$core" =~ ^(CooperLake|SapphireRapids)$ ]]; then
+      ! "$core" =~ ^(Cooperlake|CooperLake|SapphireRapids)$ ]]; then
   export OPENBLAS_CORETYPE=$want
   echo "OpenBLAS chose the ${core:-unknown} kernels on a CPU with ${want}'s instructions; set OPENBLAS_CORETYPE=$want" >&2
   core="$(blas_core)"
