@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end `nerve tag` throughput (I/O, parsing, featurizing, tagging and writing; process start included) with a
-# model of the benchmark's shape (C = 5, H = 100, K = 5 classes + O, the bundled 50-d vectors, softmax), trained for one
-# epoch on CoNLL-2003 train, tagging a large CoNLL file: train + dev repeated `copies` times. Median of 5 runs.
-# Usage: benchmarks/tag-e2e.sh [copies=8] [threads=2]   Prints one JSON line (mode "tag-e2e") and nerve's phase timings.
+# End-to-end `nerve tag` throughput (I/O, parsing, featurizing, tagging and writing; process start included), tagging a
+# large CoNLL file: train + dev repeated `copies` times. Median of 5 runs. The model: "pa4" (the benchmark's shape:
+# C = 5, H = 100, K = 5 classes + O, the bundled 50-d vectors, softmax, trained for one epoch), "default" (the default
+# English model, configs/conll2003-en.json: H = 400, C = 7, twelve feature tables, CRF, trained for one epoch), or the
+# path of a model file to use as it is.
+# Usage: benchmarks/tag-e2e.sh [copies=8] [threads=2] [model=pa4|default|FILE]
+# Prints one JSON line (mode "tag-e2e") and nerve's phase timings.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 copies="${1:-8}"
@@ -10,10 +13,19 @@ threads="${2:-2}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$root"
-model="$work/h100.nerve"
-./nerve train --train data/conll2003/eng.train --model "$model" --window 5 --hidden 100 \
-  --embeddings data/embeddings/fasttext-skipgram50.reuters-brown-nlpcorpus-conlltrainA.vec.gz \
-  --optimizer sgd --lr 0.01 --epochs 1 --threads 1 > "$work/train.log"
+which="${3:-pa4}"
+case "$which" in
+  pa4)
+    model="$work/h100.nerve"
+    ./nerve train --train data/conll2003/eng.train --model "$model" --window 5 --hidden 100 \
+      --embeddings data/embeddings/fasttext-skipgram50.reuters-brown-nlpcorpus-conlltrainA.vec.gz \
+      --optimizer sgd --lr 0.01 --epochs 1 --threads 1 > "$work/train.log" ;;
+  default)
+    model="$work/default.nerve"
+    ./nerve train --config configs/conll2003-en.json --model "$model" --epochs 1 > "$work/train.log" ;;
+  *)
+    model="$(realpath "$which")" ;;
+esac
 big="$work/big.conll"
 for _ in $(seq 1 "$copies"); do cat data/conll2003/eng.train data/conll2003/eng.testa; done > "$big"
 tokens=$(grep -v -e '^\s*$' -e '^-DOCSTART-' "$big" | wc -l)
@@ -26,5 +38,6 @@ for run in 1 2 3 4 5; do
 done
 median=$(printf '%s\n' "${rates[@]}" | sort -g | sed -n 3p)
 cat "$work/stats.3" >&2
-printf '{"impl":"nerve","mode":"tag-e2e","hidden":100,"window":5,"batch":256,"threads":%d,"tokens":%d,"file_mb":%.1f,"tokens_per_s":%.0f,"runs":[%s]}\n' \
-  "$threads" "$tokens" "$(awk -v b="$(stat -c %s "$big")" 'BEGIN { print b / 1048576 }')" "$median" "$(IFS=,; echo "${rates[*]}")"
+load=$(sed -n 's/^nerve tag: load model *\([0-9.]*\) s.*/\1/p' "$work/stats.3" | head -1)
+printf '{"impl":"nerve","mode":"tag-e2e","model":"%s","batch":256,"threads":%d,"tokens":%d,"file_mb":%.1f,"load_s":"%s","tokens_per_s":%.0f,"runs":[%s]}\n' \
+  "$(basename "$which")" "$threads" "$tokens" "$(awk -v b="$(stat -c %s "$big")" 'BEGIN { print b / 1048576 }')" "$median" "$(IFS=,; echo "${rates[*]}")"

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Nerve.Diagnostics;
+using Nerve.Jobs;
 using Nerve.Training;
 
 namespace Nerve.Cli;
@@ -38,9 +39,13 @@ internal static class BenchCommand
         var precompute = new Option<int>("--precompute") { Description = "Tag mode: cache the first layer for this many frequent words (Chen & Manning 2014); 0 = off.", DefaultValueFactory = _ => 0 };
         var repetitions = new Option<int>("--repetitions") { Description = "Timed passes; the median is reported.", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "One JSON object per line and configuration." };
+        var config = new Option<string?>("--config")
+        {
+            Description = "Measure the model of this `nerve train` config file (its features, head, dropout, batch and optimizer) on sentences drawn from its training corpus; the shape options are then taken from it.",
+        };
         var cmd = new Command("bench", "Measure training and tagging speed (tokens/s, median of timed passes after a warm-up) on synthetic data.")
         {
-            hidden, window, dim, classes, batch, threads, tokens, vocab, mode, optimizer, precompute, repetitions, json,
+            hidden, window, dim, classes, batch, threads, tokens, vocab, mode, optimizer, precompute, repetitions, json, config,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -62,9 +67,36 @@ internal static class BenchCommand
             o.Validate();
             bool asJson = r.GetValue(json);
             var results = new List<BenchResult>();
-            if (!asJson)
-                Console.WriteLine($"nerve bench: C = {o.Window}, d = {o.Dim}, H = {o.Hidden}, K = {o.Classes}, vocabulary {o.Vocabulary}, {o.Tokens} tokens per pass, median of {o.Repetitions}");
-            foreach (var result in Bench.Run(o))
+            IEnumerable<BenchResult> runs;
+            if (r.GetValue(config) is { } path)
+            {
+                var job = TrainCommand.Options(TrainConfig.Read(path), null);
+                var (model, train, _) = TrainJob.Build(job);
+                var c = model.Config;
+                o = o with
+                {
+                    Config = Path.GetFileName(path),
+                    Hidden = c.Hidden[0],
+                    Window = c.Window,
+                    Dim = c.Features[0].Dim,
+                    Classes = c.Labels.Count,
+                    Vocabulary = c.Features[0].Size,
+                    Output = c.Output.ToString().ToLowerInvariant(),
+                    Tables = string.Join(",", c.Features.Select(f => $"{f.Size}:{f.Dim}")),
+                    Optimizer = job.Training.Optimizer,
+                };
+                if (!asJson)
+                    Console.WriteLine($"nerve bench: {o.Config}: C = {o.Window}, H = {string.Join(",", c.Hidden)}, K = {o.Classes}, {o.Output} head, tables {string.Join(", ", c.Features.Select(f => $"{f.Name} {f.Size}×{f.Dim}"))}; " +
+                        $"{job.Training.Optimizer.ToString().ToLowerInvariant()}, batch {job.Training.Batch}, dropout {job.Training.InputDropout}/{job.Training.HiddenDropout}; {o.Tokens} tokens per pass (sentences drawn from {Path.GetFileName(job.TrainPath)}), median of {o.Repetitions}");
+                runs = Bench.RunModel(model, train.Sentences, job.Training, o);
+            }
+            else
+            {
+                if (!asJson)
+                    Console.WriteLine($"nerve bench: C = {o.Window}, d = {o.Dim}, H = {o.Hidden}, K = {o.Classes}, vocabulary {o.Vocabulary}, {o.Tokens} tokens per pass, median of {o.Repetitions}");
+                runs = Bench.Run(o);
+            }
+            foreach (var result in runs)
             {
                 if (asJson) Console.WriteLine(result.ToJson());
                 results.Add(result);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Nerve.Corpus;
 using Nerve.Features;
 using Nerve.Model;
 using Nerve.Numerics;
@@ -36,6 +37,12 @@ public sealed record BenchOptions
     public int Precompute { get; init; }
     public int Repetitions { get; init; } = 5;
     public int Seed { get; init; } = 1;
+    /// <summary>The configuration file whose model is measured (<see cref="Bench.RunModel"/>); null for the plain window network.</summary>
+    public string? Config { get; init; }
+    /// <summary>The output head ("softmax", "crf", …), for the results.</summary>
+    public string Output { get; init; } = "softmax";
+    /// <summary>The feature tables as "size:dim,…" (the word table first), for the results and the peer of the same shape.</summary>
+    public string? Tables { get; init; }
 
     public void Validate()
     {
@@ -62,6 +69,9 @@ public sealed record BenchResult(
         return new JsonObject
         {
             ["impl"] = "nerve",
+            ["config"] = o.Config,
+            ["output"] = o.Output,
+            ["tables"] = o.Tables ?? $"{o.Vocabulary}:{o.Dim}",
             ["mode"] = Mode == BenchMode.Train ? "train" : "tag",
             ["optimizer"] = Mode == BenchMode.Train ? o.Optimizer.ToString().ToLowerInvariant() : "none",
             ["hidden"] = o.Hidden,
@@ -173,21 +183,90 @@ public static class Bench
     }
 
     private static BenchResult Measure(BenchOptions o, BenchMode mode, int batch, int threads, int workers, Action<int> pass)
+        => Measure(o, mode, batch, threads, workers, pass, o.Tokens, Math.Min(o.Tokens, Math.Max(20_000, 4 * batch)), o.Tokens);
+
+    /// <param name="units">Units (windows or sentences) a timed pass runs; <paramref name="tokens"/> the tokens they hold.</param>
+    /// <param name="warm">Units of the untimed warm-up pass (tiered JIT, caches, thread pool).</param>
+    private static BenchResult Measure(BenchOptions o, BenchMode mode, int batch, int threads, int workers, Action<int> pass, int units, int warm, long tokens)
     {
-        pass(Math.Min(o.Tokens, Math.Max(20_000, 4 * batch))); // warm-up: tiered JIT, caches, thread pool
+        pass(warm);
         var rates = new double[o.Repetitions];
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         for (int r = 0; r < rates.Length; r++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            pass(o.Tokens);
-            rates[r] = o.Tokens / Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            pass(units);
+            rates[r] = tokens / Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
         allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         Array.Sort(rates);
         using var process = Process.GetCurrentProcess();
         return new BenchResult(mode, o, batch, threads, workers, rates[rates.Length / 2], rates[0], rates[^1],
-            process.PeakWorkingSet64, allocated / ((double)o.Tokens * o.Repetitions));
+            process.PeakWorkingSet64, allocated / ((double)tokens * o.Repetitions));
+    }
+
+    /// <summary>
+    /// A configuration's own model (<paramref name="model"/>, untrained, as `nerve train` builds it: feature tables, head,
+    /// dropout): sentences drawn at random from <paramref name="corpus"/> until they hold <see cref="BenchOptions.Tokens"/>
+    /// tokens, so every table's ids follow the corpus's own distribution. Train mode times the step the trainer picks
+    /// (<see cref="TrainSteps.Create"/> with <paramref name="training"/>, its batch, optimizer and dropout; the threads of
+    /// each row); tag mode times <c>ModelTagging.Classify</c> as `nerve tag` runs it (a fresh tagger per pass, its
+    /// first-layer cache filled on use, then batches of 256 windows decoded by the head). Featurizing is not timed.
+    /// </summary>
+    public static IEnumerable<BenchResult> RunModel(NerModel model, IReadOnlyList<Sentence> corpus, TrainOptions training, BenchOptions o)
+    {
+        if (corpus.Count == 0) throw new NerveException("bench --config: the training corpus has no sentences");
+        var rng = new Random(o.Seed);
+        var drawn = new List<Sentence>();
+        long tokens = 0;
+        while (tokens < o.Tokens)
+        {
+            var s = corpus[rng.Next(corpus.Count)];
+            drawn.Add(s);
+            tokens += s.Count;
+        }
+        var windows = model.Windows(drawn);
+        for (int i = 0; i < windows.Count; i++)
+            if (windows.Labels[i] < 0) throw new NerveException($"bench --config: training tag at window {i} is not one of the model's labels");
+        var initial = (float[])model.Network.Parameters.Values.Clone();
+        o = o with { Batches = [training.Batch] };
+        foreach (var mode in o.Modes)
+            foreach (int threads in o.Threads)
+            {
+                initial.CopyTo(model.Network.Parameters.Values, 0); // every row starts from the same initial model
+                yield return mode == BenchMode.Train ? TrainModel(o, model, windows, training with { Threads = threads }) : TagModel(o, model, windows, threads);
+            }
+    }
+
+    private static BenchResult TrainModel(BenchOptions o, NerModel model, WindowSet windows, TrainOptions options)
+    {
+        var net = model.Network;
+        var optimizer = new Optimizer<float>(net.Parameters, options.Optimizer);
+        var trainTable = new bool[model.Config.Features.Count];
+        for (int k = 0; k < trainTable.Length; k++) trainTable[k] = k != 0 || !options.FixEmbeddings; // as Trainer does
+        var step = TrainSteps.Create(new StepSetup(net, optimizer, trainTable, options, (m, b) => new ManualBackprop<float>(m, b)), windows, windows);
+        bool sentences = net.Head.Traits.SentenceUnits;
+        int units = sentences ? windows.SentenceStarts.Length - 1 : windows.Count;
+        var order = new int[units];
+        int pass = 0;
+        float lr = (float)options.LearningRate;
+        void Pass(int n)
+        {
+            Trainer.Shuffle(order, o.Seed, ++pass);
+            for (int start = 0; start < n; start += step.Stride)
+                step.Run(order, start, Math.Min(step.Stride, n - start), lr, pass);
+        }
+        int warm = Math.Max(1, units / 10);
+        return Measure(o, BenchMode.Train, options.Batch, options.Threads, step.Threads, Pass, units, warm, windows.Count);
+    }
+
+    private static BenchResult TagModel(BenchOptions o, NerModel model, WindowSet windows, int threads)
+    {
+        var classes = new int[windows.Count];
+        var confidence = new float[windows.Count];
+        void Pass(int n) => model.Classify(windows, classes, confidence, threads);
+        int workers = Math.Clamp(threads, 1, Math.Max(1, windows.Count / 256));
+        return Measure(o, BenchMode.Tag, 256, threads, workers, Pass, windows.Count, windows.Count, windows.Count);
     }
 
     /// <summary>A readable table of results.</summary>

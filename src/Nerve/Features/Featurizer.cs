@@ -209,17 +209,23 @@ public sealed class Featurizer
     }
 
     private sealed record Saved(FeatureOptions Options, Dictionary<string, string[]> Affixes, bool HasGazetteer,
-        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Characters = null);
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Characters = null,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string[]? GazetteerTypes = null,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] int GazetteerEntries = 0);
 
     /// <summary>Stores the options, affix lists and gazetteer entries in a model file.</summary>
     public void Save(SafeTensorsWriter w)
     {
-        var saved = new Saved(_o with { Gazetteers = null }, _affixes.ToDictionary(a => a.Name, a => a.Ids.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray()), Gazetteer is not null, Chars?.Characters);
+        var saved = new Saved(_o with { Gazetteers = null }, _affixes.ToDictionary(a => a.Name, a => a.Ids.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray()), Gazetteer is not null, Chars?.Characters,
+            Gazetteer is null ? null : [.. Gazetteer.Types], Gazetteer?.Entries ?? 0);
         w.AddMetadata("nerve.features", JsonSerializer.Serialize(saved));
         if (Gazetteer is not null)
         {
             var bytes = Encoding.UTF8.GetBytes(Gazetteer.Serialize());
             w.Add("gazetteer", bytes, bytes.LongLength);
+            // The lookup structure itself, so that loading reads it instead of parsing the entries (models before it parse them).
+            var index = Gazetteer.Index();
+            w.Add("gazetteer.index", index, index.LongLength);
         }
     }
 
@@ -234,7 +240,9 @@ public sealed class Featurizer
         if (saved.HasGazetteer)
         {
             if (!f.Contains("gazetteer")) throw new NerveDataException(path, 0, "tensor 'gazetteer'", "no such tensor");
-            g = Gazetteer.Deserialize(Encoding.UTF8.GetString(f.GetBytes("gazetteer", out _)));
+            g = saved.GazetteerTypes is { } types && f.Contains("gazetteer.index")
+                ? Gazetteer.FromIndex(f.GetInt64("gazetteer.index", out _), types, saved.GazetteerEntries, f.GetBytes("gazetteer", out _))
+                : Gazetteer.Deserialize(Encoding.UTF8.GetString(f.GetBytes("gazetteer", out _)));
         }
         CharAlphabet? chars = null;
         if (saved.Options.Chars is { } co)

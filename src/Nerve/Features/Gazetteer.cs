@@ -15,9 +15,18 @@ public sealed class Gazetteer
 
     private readonly Dictionary<string, int> _types = new(StringComparer.Ordinal);
     private readonly List<string> _typeNames = [];
-    // Per type: every entry's token prefixes ("new", "new york") → whether the prefix is itself an entry.
+    // Per type: every entry's token prefixes ("new", "new york") → whether the prefix is itself an entry. Empty for a
+    // gazetteer read from its index (FromIndex), which keeps the serialized text instead.
     private readonly List<SpanKeyMap<bool>> _prefixes = [];
     private readonly List<int> _longest = [];
+    private byte[]? _text; // UTF-8 of Serialize's text, for a gazetteer read from its index
+    // The lookup structure Match reads: [T, (count_t, longest_t) for each type, then each type's sorted prefix keys
+    // (Key: a 64-bit hash of the prefix, its low bit set when the prefix is itself an entry)], and where each type's
+    // keys begin in it (and the end). Built on first use, published as one reference.
+    private Lookup? _lookup;
+    private readonly Lock _build = new();
+
+    private sealed record Lookup(long[] Index, int[] Starts);
 
     public IReadOnlyList<string> Types => _typeNames;
 
@@ -45,6 +54,7 @@ public sealed class Gazetteer
     /// <summary>Adds an entry already lowercased with its tokens joined by single spaces (as <see cref="Serialize"/> writes it).</summary>
     private void AddNormalized(int t, ReadOnlySpan<char> entry)
     {
+        if (_text is not null) throw new InvalidOperationException("a gazetteer read from its index takes no new entries");
         var map = _prefixes[t];
         int tokens = 1;
         for (int i = 0; i < entry.Length; i++)
@@ -56,6 +66,7 @@ public sealed class Gazetteer
         map.Set(entry, true);
         if (tokens > _longest[t]) _longest[t] = tokens;
         Entries++;
+        _lookup = null;
     }
 
     /// <summary>Whether <see cref="Add"/> would store <paramref name="entry"/> unchanged: lowercase, tokens joined by single spaces.</summary>
@@ -92,12 +103,14 @@ public sealed class Gazetteer
             }
         }
         if (g.Entries == 0) throw new NerveException($"{directory}: no gazetteer entries found");
+        g.Build();
         return g;
     }
 
     /// <summary>Writes the lists as `TYPE&lt;TAB&gt;entry` lines (for the model file), entries in ordinal order.</summary>
     public string Serialize()
     {
+        if (_text is not null) return Encoding.UTF8.GetString(_text);
         var sb = new StringBuilder();
         for (int t = 0; t < _typeNames.Count; t++)
             foreach (var (k, full) in _prefixes[t].Entries().OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -133,38 +146,131 @@ public sealed class Gazetteer
             }
             g.AddNormalized(t, entry);
         }
+        g.Build();
         return g;
     }
 
     /// <summary>
+    /// The index <see cref="Match"/> reads, as stored in a model: [T, (count_t, longest_t) for each type t, then each
+    /// type's prefix keys in ascending order]. A key is <see cref="Hash"/> of a prefix ("new", "new york") of an entry,
+    /// its low bit set when the prefix is itself an entry; prefixes whose hashes collide share a key.
+    /// </summary>
+    public long[] Index() => (_lookup ?? Build()).Index;
+
+    private Lookup Build()
+    {
+        lock (_build)
+        {
+            if (_lookup is { } built) return built;
+        }
+        int types = _typeNames.Count;
+        var keys = new long[types][];
+        for (int t = 0; t < types; t++)
+        {
+            var list = new List<long>(_prefixes[t].Count);
+            foreach (var (k, full) in _prefixes[t].Entries())
+            {
+                ulong h = Start;
+                foreach (char c in k) h = Step(h, c);
+                list.Add(Key(h) | (full ? 1L : 0L));
+            }
+            list.Sort();
+            // Merge keys equal but for the entry bit (two prefixes of one hash): the entry bit of either stands.
+            int w = 0;
+            for (int i = 0; i < list.Count; i++)
+            {
+                if (w > 0 && (list[w - 1] & ~1L) == (list[i] & ~1L)) list[w - 1] |= list[i];
+                else list[w++] = list[i];
+            }
+            keys[t] = [.. list.Take(w)];
+        }
+        var index = new long[1 + 2 * types + keys.Sum(k => k.Length)];
+        index[0] = types;
+        int at = 1 + 2 * types;
+        for (int t = 0; t < types; t++)
+        {
+            index[1 + 2 * t] = keys[t].Length;
+            index[2 + 2 * t] = _longest[t];
+            keys[t].CopyTo(index, at);
+            at += keys[t].Length;
+        }
+        lock (_build) return _lookup ??= MakeLookup(index);
+    }
+
+    /// <summary>
+    /// A gazetteer read back from its <see cref="Index"/> and the text <see cref="Serialize"/> wrote (kept to be saved
+    /// again, not parsed): <paramref name="types"/> names the index's types in order.
+    /// </summary>
+    public static Gazetteer FromIndex(long[] index, IReadOnlyList<string> types, int entries, byte[] text)
+    {
+        var g = new Gazetteer { Entries = entries, _text = text };
+        if (index.Length < 1 || index[0] != types.Count || index.Length < 1 + 2 * types.Count)
+            throw new ArgumentException($"the gazetteer index does not hold {types.Count} types", nameof(index));
+        foreach (var t in types)
+        {
+            g._types.Add(t, g._typeNames.Count);
+            g._typeNames.Add(t);
+        }
+        for (int t = 0; t < types.Count; t++) g._longest.Add(checked((int)index[2 + 2 * t]));
+        g._lookup = MakeLookup(index);
+        return g;
+    }
+
+    private static Lookup MakeLookup(long[] index)
+    {
+        int types = (int)index[0];
+        var starts = new int[types + 1];
+        long at = 1 + 2 * types;
+        for (int t = 0; t < types; t++)
+        {
+            starts[t] = checked((int)at);
+            at += index[1 + 2 * t];
+        }
+        if (at != index.Length) throw new ArgumentException($"the gazetteer index holds {index.Length} values, its counts say {at}", nameof(index));
+        starts[types] = (int)at;
+        return new Lookup(index, starts);
+    }
+
+    // FNV-1a over the prefix's UTF-16 code units, finished by MurmurHash3's fmix64; stable across processes (the keys are saved).
+    private const ulong Start = 14695981039346656037UL;
+
+    private static ulong Step(ulong h, char c) => (h ^ c) * 1099511628211UL;
+
+    private static long Key(ulong h)
+    {
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdUL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53UL;
+        h ^= h >> 33;
+        return (long)(h & ~1UL);
+    }
+
+    /// <summary>
     /// For type <paramref name="type"/>, tags (n) ∈ {None, Begin, Inside}: left to right, the longest entry starting at a
-    /// position is taken and matching resumes after it.
+    /// position is taken and matching resumes after it. The prefixes "tok", "tok tok", … are hashed as they grow and
+    /// looked up by binary search in the type's sorted keys.
     /// </summary>
     public void Match(IReadOnlyList<string> lowercased, int type, Span<int> tags)
     {
-        var map = _prefixes[type];
+        var lookup = _lookup ?? Build();
+        var keys = lookup.Index.AsSpan(lookup.Starts[type], lookup.Starts[type + 1] - lookup.Starts[type]);
         int n = lowercased.Count, longest = _longest[type];
         tags[..n].Fill(None);
-        Span<char> key = stackalloc char[256]; // "tok tok …", grown for longer candidates
         int i = 0;
         while (i < n)
         {
-            int best = 0, length = 0;
+            int best = 0;
+            ulong h = Start;
             for (int len = 1; len <= longest && i + len <= n; len++)
             {
-                var token = lowercased[i + len - 1];
-                int need = length + (len > 1 ? 1 : 0) + token.Length;
-                if (need > key.Length)
-                {
-                    var grown = new char[Math.Max(need, 2 * key.Length)];
-                    key[..length].CopyTo(grown);
-                    key = grown;
-                }
-                if (len > 1) key[length++] = ' ';
-                token.CopyTo(key[length..]);
-                length += token.Length;
-                if (!map.TryGetValue(key[..length], out bool full)) break;
-                if (full) best = len;
+                if (len > 1) h = Step(h, ' ');
+                foreach (char c in lowercased[i + len - 1]) h = Step(h, c);
+                long key = Key(h);
+                int at = keys.BinarySearch(key);
+                if (at < 0) at = ~at;
+                if (at >= keys.Length || (keys[at] & ~1L) != key) break;
+                if ((keys[at] & 1) != 0) best = len;
             }
             if (best == 0) { i++; continue; }
             tags[i] = Begin;

@@ -93,6 +93,30 @@ public static class TrainJob
     public static (NerModel Model, TrainResult Result) Run(TrainJobOptions o, ITrainingObserver? observer = null, IJobLog? log = null, CancellationToken cancel = default)
     {
         Validate(o);
+        var (model, train, dev) = Build(o, log);
+        var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training, ModelEvaluation.F1,
+            o.GraphEngine ? (m, b) => new Autodiff.GraphBackprop<float>(m, b) : null);
+        log?.Info(trainer.Step);
+        // The model is written once, at the end: a good model already at ModelPath survives until this run has a
+        // better one, and the best epoch so far lives in the checkpoint meanwhile.
+        var result = trainer.Train(observer, null, CheckpointPath(o.ModelPath), o.Resume, cancel);
+        if (!result.Interrupted)
+        {
+            model.Info["best_epoch"] = result.BestEpoch.ToString(CultureInfo.InvariantCulture);
+            model.Info["best_f1"] = result.BestF1.ToString("F2", CultureInfo.InvariantCulture);
+            model.Info[TrainHistory.Key] = TrainHistory.ToJson(result.Epochs);
+            model.Save(o.ModelPath);
+            File.Delete(CheckpointPath(o.ModelPath));
+        }
+        return (model, result);
+    }
+
+    /// <summary>
+    /// Reads the corpora and vectors and builds the initialised, untrained model `nerve train` would train (shared with
+    /// `nerve bench --config`); the model path is not used.
+    /// </summary>
+    public static (NerModel Model, CorpusFile Train, CorpusFile? Dev) Build(TrainJobOptions o, IJobLog? log = null)
+    {
         o.Training.Validate(o.Output, manualEngine: !o.GraphEngine);
         var repairs = new GluedRepairLog();
         Action<string>? repair = o.RepairGlued ? repairs.Add : null;
@@ -156,22 +180,7 @@ public static class TrainJob
             ["embeddings"] = o.EmbeddingsPath ?? "",
             ["options"] = JsonSerializer.Serialize(o.Training),
         };
-        var model = new NerModel(network, featurizer, scheme, labelScheme, info);
-        var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training, ModelEvaluation.F1,
-            o.GraphEngine ? (m, b) => new Autodiff.GraphBackprop<float>(m, b) : null);
-        log?.Info(trainer.Step);
-        // The model is written once, at the end: a good model already at ModelPath survives until this run has a
-        // better one, and the best epoch so far lives in the checkpoint meanwhile.
-        var result = trainer.Train(observer, null, CheckpointPath(o.ModelPath), o.Resume, cancel);
-        if (!result.Interrupted)
-        {
-            model.Info["best_epoch"] = result.BestEpoch.ToString(CultureInfo.InvariantCulture);
-            model.Info["best_f1"] = result.BestF1.ToString("F2", CultureInfo.InvariantCulture);
-            model.Info[TrainHistory.Key] = TrainHistory.ToJson(result.Epochs);
-            model.Save(o.ModelPath);
-            File.Delete(CheckpointPath(o.ModelPath));
-        }
-        return (model, result);
+        return (new NerModel(network, featurizer, scheme, labelScheme, info), train, dev);
     }
 
     /// <summary>Warns about dev tags the model cannot predict (absent from the training data).</summary>

@@ -53,13 +53,18 @@ public static class Activation<T> where T : unmanaged, IFloatingPointIeee754<T>
                 if (Vector.IsHardwareAccelerated)
                 {
                     // The scalar loop's operations lane by lane (no fused multiply-add), so both give the same bits.
+                    // Loads and stores by reference, which stay intrinsics where this loop is inlined into the step.
                     var one = Vector<T>.One;
+                    ref T rh = ref MemoryMarshal.GetReference(h);
+                    ref T rd = ref MemoryMarshal.GetReference(dh);
+                    ref T rz = ref MemoryMarshal.GetReference(dz);
+                    if (h.Length < n || dh.Length < n) throw new ArgumentException("h and dh must be as long as dz");
                     for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
                     {
-                        var hv = new Vector<T>(h[i..]);
-                        var d = new Vector<T>(dh[i..]);
+                        var hv = Vector.LoadUnsafe(ref rh, (nuint)i);
+                        var d = Vector.LoadUnsafe(ref rd, (nuint)i);
                         var g = tanh ? d * (one - hv * hv) : d * hv * (one - hv);
-                        (new Vector<T>(dz[i..]) + g).CopyTo(dz[i..]);
+                        (Vector.LoadUnsafe(ref rz, (nuint)i) + g).StoreUnsafe(ref rz, (nuint)i);
                     }
                 }
                 for (; i < n; i++) dz[i] += tanh ? dh[i] * (T.One - h[i] * h[i]) : dh[i] * h[i] * (T.One - h[i]);

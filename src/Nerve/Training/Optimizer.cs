@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using Nerve.Model;
 using Nerve.Numerics;
 
@@ -120,16 +121,20 @@ public sealed class Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
+            // Loads and stores by reference, which stay intrinsics where this loop is inlined into the training step.
             var eps = new Vector<T>(_epsilon);
             var step = new Vector<T>(-lr);
+            ref T rg = ref MemoryMarshal.GetReference(g);
+            ref T ra = ref MemoryMarshal.GetReference(acc);
+            ref T rt = ref MemoryMarshal.GetReference(theta);
             for (; i <= length - Vector<T>.Count; i += Vector<T>.Count)
             {
-                var gv = new Vector<T>(g[i..]);
-                Vector<T>.Zero.CopyTo(g[i..]);
-                var av = gv * gv + new Vector<T>(acc[i..]);                    // G += g²
-                av.CopyTo(acc[i..]);
-                var u = gv / (Vector.SquareRoot(av) + eps);                   // g / (√G + ε)
-                (u * step + new Vector<T>(theta[i..])).CopyTo(theta[i..]);   // θ −= α g / (√G + ε)
+                var gv = Vector.LoadUnsafe(ref rg, (nuint)i);
+                Vector<T>.Zero.StoreUnsafe(ref rg, (nuint)i);
+                var av = gv * gv + Vector.LoadUnsafe(ref ra, (nuint)i);                   // G += g²
+                av.StoreUnsafe(ref ra, (nuint)i);
+                var u = gv / (Vector.SquareRoot(av) + eps);                               // g / (√G + ε)
+                (u * step + Vector.LoadUnsafe(ref rt, (nuint)i)).StoreUnsafe(ref rt, (nuint)i); // θ −= α g / (√G + ε)
             }
         }
         for (; i < length; i++)

@@ -38,6 +38,46 @@ public class BenchCommandTests
     }
 
     [Fact]
+    [Trait("Category", "Acceptance")]
+    public void Bench_config_measures_the_configured_model_with_its_features_and_head()
+    {
+        string dir = Directory.CreateTempSubdirectory("nerve-bench-").FullName;
+        try
+        {
+            string train = Path.Combine(Fixtures.Root(), "data", "conll2003", "eng.testa");
+            string config = Path.Combine(dir, "small.json");
+            File.WriteAllText(config, JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["train"] = train, ["caps"] = true, ["suffix"] = "2", ["output"] = "crf", ["hidden"] = "20", ["window"] = 3,
+                ["input-dropout"] = 0.2, ["hidden-dropout"] = 0.5,
+            }));
+            var (code, output, err) = NerveProcess.Run(null, "bench", "--config", config, "--tokens", "600", "--threads", "1,2", "--mode", "train,tag",
+                "--repetitions", "1", "--json");
+            Assert.True(code == 0, err);
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(4, lines.Length);
+            var seen = new HashSet<(string, int)>();
+            foreach (var line in lines)
+            {
+                using var doc = JsonDocument.Parse(line);
+                var o = doc.RootElement;
+                Assert.Equal("small.json", o.GetProperty("config").GetString());
+                Assert.Equal("crf", o.GetProperty("output").GetString());
+                Assert.Equal(20, o.GetProperty("hidden").GetInt32());
+                Assert.Equal(3, o.GetProperty("window").GetInt32());
+                Assert.Equal(3, o.GetProperty("tables").GetString()!.Split(',').Length); // word, caps, suffix2
+                Assert.StartsWith("7:", o.GetProperty("tables").GetString()!.Split(',')[1], StringComparison.Ordinal);
+                Assert.True(o.GetProperty("tokens_per_s").GetDouble() > 0);
+                Assert.True(seen.Add((o.GetProperty("mode").GetString()!, o.GetProperty("threads").GetInt32())), line);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Bench_rejects_an_unknown_mode()
     {
         var (code, _, err) = NerveProcess.Run(null, "bench", "--mode", "infer", "--tokens", "100");

@@ -96,6 +96,35 @@ public sealed class FeatureTests : IDisposable
     }
 
     [Fact]
+    public void Gazetteer_read_from_its_index_matches_and_serializes_as_the_one_built_from_lists()
+    {
+        var g = new Gazetteer();
+        foreach (var (type, entry) in new[] { ("LOC", "New York"), ("LOC", "New York City"), ("LOC", "York"), ("ORG", "new york times"), ("PER", "Émile Zola") })
+            g.Add(type, entry);
+        var text = g.Serialize();
+        var index = g.Index();
+        Assert.Equal(3, index[0]); // types
+        Assert.Equal(3, index[2]); // LOC's longest entry, in tokens
+        var round = Gazetteer.FromIndex((long[])index.Clone(), g.Types, g.Entries, System.Text.Encoding.UTF8.GetBytes(text));
+        Assert.Equal(text, round.Serialize());
+        Assert.Equal(g.Types, round.Types);
+        Assert.Equal(g.Entries, round.Entries);
+        string[] words = ["the", "new", "york", "city", "and", "york", "new", "york", "times", "émile", "zola", "new"];
+        var a = new int[words.Length];
+        var b = new int[words.Length];
+        for (int t = 0; t < g.Types.Count; t++)
+        {
+            g.Match(words, t, a);
+            round.Match(words, t, b);
+            Assert.Equal(a, b);
+        }
+        round.Match(words, 0, b);
+        Assert.Equal([Gazetteer.None, Gazetteer.Begin, Gazetteer.Inside, Gazetteer.Inside, Gazetteer.None, Gazetteer.Begin,
+            Gazetteer.Begin, Gazetteer.Inside, Gazetteer.None, Gazetteer.None, Gazetteer.None, Gazetteer.None], b);
+        Assert.Throws<ArgumentException>(() => Gazetteer.FromIndex(index[..^1], g.Types, g.Entries, []));
+    }
+
+    [Fact]
     public void Span_key_map_agrees_with_a_dictionary()
     {
         var rng = new Random(5);
