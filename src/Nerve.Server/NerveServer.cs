@@ -37,6 +37,10 @@ public static class NerveServer
     /// <see cref="ServeOptions.ModelPath"/>) on the thread pool once the server listens; if loading fails, the server stops.
     /// </summary>
     public static WebApplication Build(ServeOptions options, Func<CancellationToken, Task<NerModel>>? load = null, Action<string>? log = null)
+        => Build(options, load, log, signals: true);
+
+    /// <summary><see cref="Build(ServeOptions, Func{CancellationToken, Task{NerModel}}?, Action{string}?)"/>; without <paramref name="signals"/>, the host leaves SIGINT and SIGTERM to the process (a server hosted in a test).</summary>
+    internal static WebApplication Build(ServeOptions options, Func<CancellationToken, Task<NerModel>>? load, Action<string>? log, bool signals)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -57,6 +61,7 @@ public static class NerveServer
             else k.Listen(IPAddress.Parse(options.Host), options.Port);
         });
         var services = builder.Services;
+        if (!signals) services.AddSingleton<IHostLifetime, ProcessLifetime>();
         services.AddSingleton(options);
         services.AddSingleton<ModelState>();
         services.AddSingleton<ServerMetrics>();
@@ -180,6 +185,14 @@ public static class NerveServer
                 throw error as NerveException ?? new NerveException($"cannot load the model: {error.Message}");
         }
     }
+}
+
+/// <summary>A host lifetime that registers no signal handlers: the process's own handling stays as it was.</summary>
+internal sealed class ProcessLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Healthy once the model is loaded: what <c>GET /readyz</c> reports (503 while loading).</summary>

@@ -26,7 +26,7 @@ internal sealed class TestServer : IAsyncDisposable
     /// <summary>Starts a server whose model comes from <paramref name="load"/>; waits for it to be ready unless <paramref name="waitReady"/> is false.</summary>
     public static async Task<TestServer> Start(Func<CancellationToken, Task<NerModel>> load, ServeOptions? options = null, bool waitReady = true)
     {
-        var app = NerveServer.Build((options ?? new ServeOptions { ModelPath = "unused" }) with { Host = "127.0.0.1", Port = 0 }, load);
+        var app = NerveServer.Build((options ?? new ServeOptions { ModelPath = "unused" }) with { Host = "127.0.0.1", Port = 0 }, load, log: null, signals: false);
         await app.StartAsync();
         var server = new TestServer(app, new Uri(NerveServer.Addresses(app).Single()));
         if (waitReady) await server.WaitReady();
