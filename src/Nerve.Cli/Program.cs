@@ -23,6 +23,7 @@ internal static class Program
             ReportCommand.Create(),
             TsneCommand.Create(),
             SweepCommand.Create(),
+            ServeCommand.Create(),
         };
         return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }

@@ -24,6 +24,18 @@ public sealed partial class NamespaceMapTests
         return order;
     }
 
+    /// <summary>The front-end projects ("Nerve.Cli", "Nerve.Server") from the headings of ARCHITECTURE.md's "## Front ends".</summary>
+    internal static List<string> FrontEnds()
+    {
+        var lines = File.ReadAllLines(Path.Combine(Fixtures.Root(), "ARCHITECTURE.md"));
+        int start = Array.FindIndex(lines, l => l.StartsWith("## Front ends", StringComparison.Ordinal));
+        Assert.True(start >= 0, "ARCHITECTURE.md has no '## Front ends' section");
+        var ends = new List<string>();
+        for (int i = start + 1; i < lines.Length && !lines[i].StartsWith("## ", StringComparison.Ordinal); i++)
+            if (Heading().Match(lines[i]) is { Success: true } m) ends.Add(m.Groups[1].Value);
+        return ends;
+    }
+
     [GeneratedRegex(@"^### `(Nerve(?:\.\w+)?)`")]
     private static partial Regex Heading();
 
@@ -76,9 +88,9 @@ public sealed partial class NamespaceMapTests
     [Fact]
     public void Test_folders_mirror_the_namespaces()
     {
-        // tests/Nerve.Tests/<X>/ tests Nerve.<X>; besides those, Architecture (this file) and Cli (the program). Shared
-        // helpers stay at the root.
-        var allowed = DeclaredOrder().Where(n => n != "Nerve").Select(n => n["Nerve.".Length..]).Concat(["Architecture", "Cli"]).ToHashSet(StringComparer.Ordinal);
+        // tests/Nerve.Tests/<X>/ tests Nerve.<X>, a namespace of the library or a front-end project (Cli, Server);
+        // besides those, Architecture (this file). Shared helpers stay at the root.
+        var allowed = DeclaredOrder().Concat(FrontEnds()).Where(n => n != "Nerve").Select(n => n["Nerve.".Length..]).Append("Architecture").ToHashSet(StringComparer.Ordinal);
         string tests = Path.Combine(Fixtures.Root(), "tests", "Nerve.Tests");
         var wrong = new List<string>();
         foreach (var file in SourceFiles(tests))
@@ -92,6 +104,27 @@ public sealed partial class NamespaceMapTests
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
         Assert.Contains(SourceFiles(tests), f => f.EndsWith(Path.Combine("Training", "TrainerTests.cs"), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_front_ends_are_projects_above_the_library_and_not_in_its_map()
+    {
+        // Each front end is its own project, named after its namespace, that the library never references; the server
+        // does not reference the command line (the CLI references the server, not the other way round).
+        var order = DeclaredOrder();
+        var ends = FrontEnds();
+        Assert.Equal(["Nerve.Cli", "Nerve.Server"], ends);
+        foreach (var end in ends)
+        {
+            Assert.DoesNotContain(end, order);
+            Assert.True(File.Exists(Path.Combine(Fixtures.Root(), "src", end, end + ".csproj")), $"no project src/{end}");
+        }
+        var library = typeof(NerveException).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        Assert.DoesNotContain(library, n => n!.StartsWith("Nerve.", StringComparison.Ordinal) || n.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        var server = typeof(Nerve.Server.NerveServer).Assembly;
+        Assert.DoesNotContain(server.GetReferencedAssemblies(), a => a.Name == "Nerve.Cli");
+        Assert.All(server.GetTypes().Where(t => t.Namespace is not null && t.Namespace.StartsWith("Nerve", StringComparison.Ordinal)),
+            t => Assert.Equal("Nerve.Server", t.Namespace));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ namespace Nerve.Tests.Reports;
 [Trait("Category", "Acceptance")]
 public sealed class BrowserTests : IDisposable
 {
-    private const string Chromium = "/usr/bin/chromium";
+    internal const string Chromium = "/usr/bin/chromium";
     private readonly string _dir = Directory.CreateTempSubdirectory("nerve-browser-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -113,7 +113,7 @@ public sealed class BrowserTests : IDisposable
     private static readonly object InstallGate = new();
 
     /// <summary>Installs Debian's chromium with apt-get (as CI runs, as root) when it is not there.</summary>
-    private static void EnsureChromium()
+    internal static void EnsureChromium()
     {
         lock (InstallGate)
         {
