@@ -24,5 +24,6 @@ run no-caps --caps false
 run no-crf --output softmax
 run no-vectors --embeddings none
 run no-dropout --input-dropout 0 --hidden-dropout 0
+run plus-doc-context --doc-context 4
 run words-only --caps false --prefix none --suffix none --gazetteers none --output softmax --input-dropout 0 --hidden-dropout 0
 if [[ -n "$own" ]]; then run nerve-embed-vectors --embeddings "$own"; fi

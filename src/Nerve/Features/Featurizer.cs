@@ -25,6 +25,12 @@ public sealed record FeatureOptions
     /// <summary>The character-level convolution (CharWNN), or null for none; omitted from a saved model without it.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public CharOptions? Chars { get; init; }
+    /// <summary>
+    /// Embedding size of each of the two non-local document tables (<see cref="DocumentContext"/>), 0 for none; omitted
+    /// from a saved model without them.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int DocContext { get; init; }
 }
 
 /// <summary>
@@ -77,7 +83,13 @@ public sealed class Featurizer
     public Gazetteer? Gazetteer { get; }
 
     /// <summary>F: ids per token (one per embedding table, plus the character ids).</summary>
-    public int Count => WordLevelCount + (Gazetteer?.Types.Count ?? 0);
+    public int Count => DocumentColumn + (HasDocumentContext ? DocumentContext.Count : 0);
+
+    /// <summary>Whether tokens carry the non-local document ids (<see cref="DocumentContext"/>), computed per document.</summary>
+    public bool HasDocumentContext => _o.DocContext > 0;
+
+    /// <summary>Where a token's document ids start: after the word-level and gazetteer ids.</summary>
+    public int DocumentColumn => WordLevelCount + (Gazetteer?.Types.Count ?? 0);
 
     /// <summary>Builds the affix lists from the training sentences and loads the gazetteers.</summary>
     public static Featurizer Build(Vocabulary words, FeatureOptions options, IReadOnlyList<Sentence> train)
@@ -139,6 +151,8 @@ public sealed class Featurizer
         foreach (var a in _affixes) specs.Add(new FeatureSpec(a.Name, a.Ids.Count + 2, _o.AffixDim));
         if (Gazetteer is not null)
             foreach (var t in Gazetteer.Types) specs.Add(new FeatureSpec("gaz_" + t, 4, _o.GazetteerDim));
+        if (HasDocumentContext)
+            foreach (var name in DocumentContext.Names) specs.Add(new FeatureSpec(name, DocumentContext.Classes, _o.DocContext));
         return specs;
     }
 
@@ -184,12 +198,22 @@ public sealed class Featurizer
         if (Gazetteer is null || n == 0) return;
         var lower = words.Select(w => w.ToLowerInvariant()).ToArray();
         Span<int> tags = n <= 512 ? stackalloc int[n] : new int[n];
-        int first = f - Gazetteer.Types.Count;
+        int first = WordLevelCount;
         for (int t = 0; t < Gazetteer.Types.Count; t++)
         {
             Gazetteer.Match(lower, t, tags);
             for (int i = 0; i < n; i++) ids[i * f + first + t] = tags[i];
         }
+    }
+
+    /// <summary>
+    /// The document ids of every token of one document's sentences (<see cref="DocumentContext"/>), into the ids (n, F)
+    /// that <paramref name="ids"/> gives for each sentence; nothing without document features. The other ids of a
+    /// sentence do not depend on its document.
+    /// </summary>
+    public void FeaturizeDocument(IReadOnlyList<IReadOnlyList<string>> sentences, DocumentContext.SentenceIds ids)
+    {
+        if (HasDocumentContext) DocumentContext.Compute(sentences, ids, Count, DocumentColumn);
     }
 
     /// <summary>ids (F) of the padding before a sentence (seed: &lt;s&gt;); every other feature pads with 0.</summary>

@@ -81,6 +81,7 @@ public static class TrainJob
         Bound("--feature-dims", o.Features.CapsDim);
         Bound("--feature-dims", o.Features.AffixDim);
         Bound("--feature-dims", o.Features.GazetteerDim);
+        if (o.Features.DocContext != 0) Bound("--doc-context", o.Features.DocContext);
         if (o.MinCount < 0) throw new NerveException($"--min-count must be ≥ 0, found {o.MinCount}");
     }
 
