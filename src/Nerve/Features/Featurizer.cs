@@ -61,13 +61,17 @@ public sealed class Featurizer
 
     public Featurizer(Vocabulary words) : this(words, new FeatureOptions(), null, null) { }
 
-    private Featurizer(Vocabulary words, FeatureOptions options, Gazetteer? gazetteer, CharAlphabet? chars)
+    private Featurizer(Vocabulary words, FeatureOptions options, Gazetteer? gazetteer, CharAlphabet? chars, Vectors.SubwordTable? subwords = null)
     {
         Words = words;
         _o = options;
         Gazetteer = gazetteer;
         Chars = chars;
+        Subwords = subwords is null ? null : new SubwordLexicon(subwords, words.Count);
     }
+
+    /// <summary>Composed vectors for words outside the vocabulary (ids ≥ its size), or null: those words are UUUNKKK.</summary>
+    public SubwordLexicon? Subwords { get; }
 
     /// <summary>The characters of the character-level convolution, or null without it.</summary>
     public CharAlphabet? Chars { get; }
@@ -92,10 +96,10 @@ public sealed class Featurizer
     public int DocumentColumn => WordLevelCount + (Gazetteer?.Types.Count ?? 0);
 
     /// <summary>Builds the affix lists from the training sentences and loads the gazetteers.</summary>
-    public static Featurizer Build(Vocabulary words, FeatureOptions options, IReadOnlyList<Sentence> train)
+    public static Featurizer Build(Vocabulary words, FeatureOptions options, IReadOnlyList<Sentence> train, Vectors.SubwordTable? subwords = null)
     {
         var chars = options.Chars is null ? null : CharAlphabet.Build(train.SelectMany(s => s.Words), options.Chars.MaxLength);
-        var f = new Featurizer(words, options, options.Gazetteers is null ? null : Gazetteer.Load(options.Gazetteers), chars);
+        var f = new Featurizer(words, options, options.Gazetteers is null ? null : Gazetteer.Load(options.Gazetteers), chars, subwords);
         foreach (var (prefix, lengths) in new[] { (true, options.Prefixes), (false, options.Suffixes) })
             foreach (int len in lengths)
             {
@@ -184,11 +188,23 @@ public sealed class Featurizer
     public void FeaturizeWord(string word, Span<int> row)
     {
         int k = 0;
-        row[k++] = Words.Lookup(word);
+        row[k++] = WordId(word);
         if (_o.Caps) row[k++] = CapsClass(word);
         foreach (var a in _affixes)
             row[k++] = a.Ids.TryGetValue(Affix(word, a.Prefix, a.Length), out int id) ? id : 1;
         Chars?.Encode(word, row.Slice(k, Chars.MaxLength));
+    }
+
+    /// <summary>
+    /// The word's row: its vocabulary entry (<see cref="Vocabulary.Lookup(string)"/>), or, for a word that would be
+    /// UUUNKKK, its composed id from <see cref="Subwords"/> when it has one.
+    /// </summary>
+    public int WordId(string word)
+    {
+        int id = Words.Lookup(word);
+        if (id != Words.UnknownIndex || Subwords is not { } s) return id;
+        int composed = s.Id(Words.Lowercase ? word.ToLowerInvariant() : word);
+        return composed >= 0 ? composed : id;
     }
 
     /// <summary>The gazetteer ids (the last ones of each token's F) of a sentence's words, in ids (n, F); none without gazetteers.</summary>
@@ -245,6 +261,32 @@ public sealed class Featurizer
             var bytes = Encoding.UTF8.GetBytes(Gazetteer.Serialize());
             w.Add("gazetteer", bytes, bytes.LongLength);
         }
+        if (Subwords?.Table is { } t)
+        {
+            w.AddMetadata(SubwordsKey, JsonSerializer.Serialize(new SavedSubwords(t.MinN, t.MaxN, t.Buckets, t.Lowercase)));
+            w.Add("subword_buckets", t.BucketIds, t.Count);
+            w.Add("subword_rows", t.Rows, t.Count, t.Dim);
+        }
+    }
+
+    /// <summary>The metadata entry of a model with composed vectors for unknown words; absent otherwise.</summary>
+    public const string SubwordsKey = "nerve.subwords";
+
+    private sealed record SavedSubwords(int MinN, int MaxN, int Buckets, bool Lowercase);
+
+    private static Vectors.SubwordTable? LoadSubwords(SafeTensorsFile f, string path)
+    {
+        if (!f.Metadata.TryGetValue(SubwordsKey, out var json)) return null;
+        SavedSubwords saved;
+        try { saved = JsonSerializer.Deserialize<SavedSubwords>(json) ?? throw new JsonException("null"); }
+        catch (JsonException e) { throw new NerveDataException(path, 0, "a JSON subword description", e.Message); }
+        foreach (var name in new[] { "subword_buckets", "subword_rows" })
+            if (!f.Contains(name)) throw new NerveDataException(path, 0, $"tensor '{name}'", "no such tensor");
+        var ids = f.GetInt32("subword_buckets", out _);
+        var rows = f.GetFloat("subword_rows", out var shape);
+        if (shape.Length != 2 || shape[0] != ids.Length)
+            throw new NerveDataException(path, 0, $"tensor 'subword_rows' with {ids.Length} rows", $"shape [{string.Join(",", shape)}]");
+        return new Vectors.SubwordTable(saved.MinN, saved.MaxN, saved.Buckets, saved.Lowercase, (int)shape[1], ids, rows);
     }
 
     /// <summary>The featurizer saved by <see cref="Save"/> (a model without the entry is word-only).</summary>
@@ -266,7 +308,7 @@ public sealed class Featurizer
             if (saved.Characters is null) throw new NerveDataException(path, 0, "the character alphabet of the character convolution", "none");
             chars = new CharAlphabet(saved.Characters, co.MaxLength);
         }
-        var fz = new Featurizer(words, saved.Options, g, chars);
+        var fz = new Featurizer(words, saved.Options, g, chars, LoadSubwords(f, path));
         foreach (var (prefix, lengths) in new[] { (true, saved.Options.Prefixes), (false, saved.Options.Suffixes) })
             foreach (int len in lengths)
             {

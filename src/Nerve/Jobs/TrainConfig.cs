@@ -60,6 +60,7 @@ public sealed record TrainSettings
     [JsonPropertyName("char-max")] public int? CharMax { get; init; }
     [JsonPropertyName("strict-scheme")] public bool? StrictScheme { get; init; }
     [JsonPropertyName("doc-context")] public int? DocContext { get; init; }
+    [JsonPropertyName("subwords")] public string? Subwords { get; init; }
 
     /// <summary>The options with every setting given here replacing the one in <paramref name="o"/>.</summary>
     public TrainJobOptions ApplyTo(TrainJobOptions o)
@@ -93,6 +94,7 @@ public sealed record TrainSettings
             TagColumn = TagColumn ?? o.TagColumn,
             EmbeddingsPath = Embeddings is null ? o.EmbeddingsPath : None(Embeddings),
             VocabPath = Vocab ?? o.VocabPath,
+            SubwordsPath = Subwords is null ? o.SubwordsPath : None(Subwords),
             Dim = Dim ?? o.Dim,
             MinCount = MinCount ?? o.MinCount,
             Window = Window ?? o.Window,
@@ -184,6 +186,7 @@ public static class TrainConfig
             Dev = Resolve(s.Dev),
             Model = Resolve(s.Model),
             Embeddings = Resolve(s.Embeddings),
+            Subwords = Resolve(s.Subwords),
             Vocab = Resolve(s.Vocab),
             Gazetteers = Resolve(s.Gazetteers),
         };
