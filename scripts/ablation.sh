@@ -24,5 +24,13 @@ run no-caps --caps false
 run no-crf --output softmax
 run no-vectors --embeddings none
 run no-dropout --input-dropout 0 --hidden-dropout 0
+run plus-doc-context --doc-context 4
+# The n-gram rows beside the config's vectors, written by scripts/build-vectors.sh (not bundled).
+sub="$root/data/embeddings/skipgram50.reuters-brown-nlpcorpus-conlltrain.subwords.gz"
+if [[ -f "$sub" ]]; then
+  run plus-subwords --subwords "$sub"
+  run plus-subwords-doc-context --subwords "$sub" --doc-context 4
+  run plus-subwords-doc-context-char-cnn --subwords "$sub" --doc-context 4 --char-cnn
+fi
 run words-only --caps false --prefix none --suffix none --gazetteers none --output softmax --input-dropout 0 --hidden-dropout 0
 if [[ -n "$own" ]]; then run nerve-embed-vectors --embeddings "$own"; fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the bundled English word vectors with `nerve embed`, dev-blind: the unlabelled corpora (Reuters-21578, Brown,
 # nlp-corpus) plus the tokens of CoNLL-2003 eng.train, and nothing from eng.testa or any test split.
+# Also writes the n-gram rows that compose vectors for unknown words (train --subwords) beside it, as OUT.subwords.gz.
 # Usage: scripts/build-vectors.sh [OUT.vec.gz]   (corpora from data/corpora, else $NERVE_CORPORA, else
 # ../shared/data/corpora). One thread and a fixed seed: the same file every time.
 set -euo pipefail
@@ -16,4 +17,4 @@ awk 'NF == 0 { if (line != "") print line; line = ""; next } $1 == "-DOCSTART-" 
 set -x
 time "$root/nerve" embed --input "$corpora/reuters21578.text.txt" --input "$corpora/nlp-corpus.text.txt" \
   --tokens "$corpora/brown.tokens.txt" --tokens "$tmp/eng.train.tokens.txt" \
-  --output "$out" --dim 50 --window 5 --epochs 5 --min-count 2 --minn 3 --maxn 6 --seed 1 --threads 1
+  --output "$out" --subwords "${out%.vec.gz}.subwords.gz" --dim 50 --window 5 --epochs 5 --min-count 2 --minn 3 --maxn 6 --seed 1 --threads 1

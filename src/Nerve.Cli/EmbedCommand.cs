@@ -28,10 +28,12 @@ internal static class EmbedCommand
         var seed = new Option<int>("--seed") { Description = "Random seed (deterministic with --threads 1).", DefaultValueFactory = _ => d.Seed };
         var whitespace = new Option<bool>("--whitespace") { Description = "Split the --input files on whitespace instead of the regex tokenizer." };
         var keepCase = new Option<bool>("--keep-case") { Description = "Do not lowercase." };
+        var subwords = new Option<string>("--subwords") { Description = "Also write the character n-gram rows (text, gzipped if .gz) that give unknown words a vector: `train --subwords FILE` stores them in the model." };
+        var subwordRows = new Option<int>("--subword-rows") { Description = "Most n-gram buckets kept in --subwords: those of the most frequent words' n-grams first.", DefaultValueFactory = _ => EmbedJobOptions.DefaultSubwordRows };
         var quiet = new Option<bool>("--quiet") { Description = "No progress on stderr." };
         var cmd = new Command("embed", "Train skip-gram word vectors with negative sampling and character n-grams (Mikolov et al. 2013; Bojanowski et al. 2017) from raw text.")
         {
-            input, tokens, output, dim, window, epochs, minCount, negatives, minn, maxn, buckets, lr, sample, threads, seed, whitespace, keepCase, quiet,
+            input, tokens, output, dim, window, epochs, minCount, negatives, minn, maxn, buckets, lr, sample, threads, seed, whitespace, keepCase, subwords, subwordRows, quiet,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -57,7 +59,7 @@ internal static class EmbedCommand
             };
             var path = r.GetValue(output)!;
             var quietMode = r.GetValue(quiet);
-            var (model, final) = EmbedJob.Run(new EmbedJobOptions { Inputs = inputs, OutputPath = path, Training = o }, new ConsoleProgress(quietMode, o.MinCount));
+            var (model, final) = EmbedJob.Run(new EmbedJobOptions { Inputs = inputs, OutputPath = path, Training = o, SubwordsPath = r.GetValue(subwords), SubwordRows = r.GetValue(subwordRows) }, new ConsoleProgress(quietMode, o.MinCount));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained {model.Count} words × {model.Dim} in {Cli.F(final.Elapsed.TotalSeconds, "F1")} s: {Cli.F(final.WordsPerSecond, "N0")} words/s ({Cli.F(final.WordsPerSecondPerThread, "N0")} per thread × {o.Threads}; {Cli.F(final.WordsPerCpuSecond, "N0")} per CPU-second), loss {Cli.F(final.Loss, "F4")}; wrote {path}"));
             return 0;
         }));

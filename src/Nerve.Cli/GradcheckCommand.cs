@@ -33,11 +33,12 @@ internal static class GradcheckCommand
         var dropIn = new Option<double>("--input-dropout") { Description = "Dropout on x, with masks held fixed.", DefaultValueFactory = _ => 0 };
         var dropHid = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden outputs, with masks held fixed.", DefaultValueFactory = _ => 0 };
         var charCnn = new Option<bool>("--char-cnn") { Description = "Add a character-level convolution (CharWNN: 12 characters × 4, 3 filters of width 3, words of up to 8 ids) to every slot." };
+        var docContext = new Option<int>("--doc-context") { Description = "Add the two non-local document tables (5 rows each) of this size to every slot, as train --doc-context does; 0 for none.", DefaultValueFactory = _ => 0 };
         var engine = new Option<string>("--engine") { Description = "manual (hand-derived), graph (computation graph), or both (also compares the two).", DefaultValueFactory = _ => "manual" };
         engine.AcceptOnlyFromAmong("manual", "graph", "both");
         var cmd = new Command("gradcheck", "Compare the hand-derived gradients with finite differences (ε = 1e-4, double precision); exit 0 only if the norm of the difference is < 1e-7.")
         {
-            layers, hidden, output, activation, l2, windows, batch, dim, seed, tables, dropIn, dropHid, charCnn, engine,
+            layers, hidden, output, activation, l2, windows, batch, dim, seed, tables, dropIn, dropHid, charCnn, docContext, engine,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -56,6 +57,7 @@ internal static class GradcheckCommand
                 InputDropout = r.GetValue(dropIn),
                 HiddenDropout = r.GetValue(dropHid),
                 CharCnn = r.GetValue(charCnn),
+                DocContext = r.GetValue(docContext),
             };
             AtLeast("--layers", o.Layers, 1);
             AtLeast("--hidden", o.Hidden, 1);
@@ -63,13 +65,14 @@ internal static class GradcheckCommand
             AtLeast("--dim", o.Dim, 1);
             AtLeast("--batch", o.Batch, 0);
             AtLeast("--tables", o.ExtraTables, 0);
+            AtLeast("--doc-context", o.DocContext, 0);
             Rate("--input-dropout", o.InputDropout);
             Rate("--hidden-dropout", o.HiddenDropout);
             string which = r.GetValue(engine)!;
             var (model, ids, labels) = GradientCheck.Setup(o);
             var numeric = GradientCheck.NumericalGradient(model, ids, labels, o.L2, o.Epsilon, o);
             double loss = GradientCheck.Loss(model, ids, labels, o.L2, o);
-            Console.WriteLine($"gradient check: {o.Windows} windows, C = {o.Window}, d = {o.Dim}, H = {o.Hidden} × {o.Layers}, {Activation<double>.Name(o.Activation)}, {o.Output.ToString().ToLowerInvariant()}, λ = {Cli.F(o.L2, "G")}{(o.CharCnn ? ", char CNN" : "")}, ε = {Cli.F(o.Epsilon, "0e0")}, J = {Cli.F(loss, "F6")}");
+            Console.WriteLine($"gradient check: {o.Windows} windows, C = {o.Window}, d = {o.Dim}, H = {o.Hidden} × {o.Layers}, {Activation<double>.Name(o.Activation)}, {o.Output.ToString().ToLowerInvariant()}, λ = {Cli.F(o.L2, "G")}{(o.CharCnn ? ", char CNN" : "")}{(o.DocContext > 0 ? ", document context" : "")}, ε = {Cli.F(o.Epsilon, "0e0")}, J = {Cli.F(loss, "F6")}");
             bool passed = true;
             double[]? manual = null, graph = null;
             if (which is "manual" or "both")

@@ -65,9 +65,10 @@ public sealed class ColumnChunk(char[] buffer, int length, long firstLine, int i
 /// Cuts a column file into chunks of about <paramref name="chunkChars"/> characters that end after a blank line, so that
 /// no sentence spans two chunks and each can be parsed and tagged on its own. A chunk grows past the size only for a
 /// run without blank lines (and a file without "\n" is one chunk). Lines end at \n, \r\n or \r, as in <see cref="CorpusReader"/>;
-/// a byte order mark at the start of the text is dropped.
+/// a byte order mark at the start of the text is dropped. With <paramref name="wholeDocuments"/>, a chunk ends only
+/// before a <c>-DOCSTART-</c> line, so that no document spans two chunks (a file without one is one chunk).
 /// </summary>
-public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 19)
+public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 19, bool wholeDocuments = false)
 {
     private char[] _carry = [];
     private int _carried;
@@ -98,7 +99,7 @@ public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 1
                     length--;
                 }
             }
-            end = _eof ? length : LastSentenceEnd(buffer.AsSpan(0, length));
+            end = _eof ? length : wholeDocuments ? LastDocumentStart(buffer.AsSpan(0, length)) : LastSentenceEnd(buffer.AsSpan(0, length));
             if (end > 0 || _eof) break;
             var grown = ArrayPool<char>.Shared.Rent(2 * buffer.Length); // no blank line yet: one long run
             buffer.AsSpan(0, length).CopyTo(grown);
@@ -132,6 +133,22 @@ public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 1
             if (text[start..stop].IsWhiteSpace()) return nl + 1;
             at = start;
             if (at == 0) return 0;
+        }
+    }
+
+    /// <summary>The start of the last line (not the first) whose first field is <c>-DOCSTART-</c>, 0 if none.</summary>
+    private static int LastDocumentStart(ReadOnlySpan<char> text)
+    {
+        int at = text.Length;
+        while (true)
+        {
+            int found = text[..at].LastIndexOf(ColumnLineParser.DocStart);
+            if (found <= 0) return 0;
+            int start = text[..found].LastIndexOfAny('\n', '\r') + 1;
+            int after = found + ColumnLineParser.DocStart.Length;
+            bool fieldEnds = after == text.Length || text[after] is ' ' or '\t' or '\n' or '\r';
+            if (start > 0 && fieldEnds && text[start..found].IsWhiteSpace()) return start;
+            at = found;
         }
     }
 

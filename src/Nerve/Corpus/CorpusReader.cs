@@ -78,7 +78,7 @@ public static class CorpusReader
             if (words.Count == 0)
                 return;
             string[] w = [.. words];
-            sentences.Add(new Sentence(w, [.. tags], width == 1 ? w : [.. cells], width, sentenceStart));
+            sentences.Add(new Sentence(w, [.. tags], width == 1 ? w : [.. cells], width, sentenceStart) { Document = documents });
             words.Clear();
             tags.Clear();
             cells.Clear();

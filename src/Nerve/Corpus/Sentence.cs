@@ -48,7 +48,13 @@ public sealed class Sentence
 
     public int Count => Words.Length;
 
-    public Sentence WithTags(string[] tags) => new(Words, tags, _cells, Width, FirstLine);
+    /// <summary>
+    /// The document the sentence belongs to: in a column file, the number of <c>-DOCSTART-</c> lines before it; in raw
+    /// text, the input's index. Consecutive sentences with the same value form one document (document features).
+    /// </summary>
+    public int Document { get; init; }
+
+    public Sentence WithTags(string[] tags) => new(Words, tags, _cells, Width, FirstLine) { Document = Document };
 
     private static string[] Flatten(string[] words, string[][]? columns)
     {

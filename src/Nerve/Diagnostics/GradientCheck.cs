@@ -30,6 +30,8 @@ public sealed record GradientCheckOptions
     /// words of up to 8 ids (random lengths, so the max runs over different numbers of windows).
     /// </summary>
     public bool CharCnn { get; init; }
+    /// <summary>The two non-local document tables (<see cref="DocumentContext"/>: 5 rows each) of this size, after the others; 0 for none.</summary>
+    public int DocContext { get; init; }
     public double Epsilon { get; init; } = 1e-4;
     public double Tolerance { get; init; } = 1e-7;
     public int Seed { get; init; } = 1;
@@ -60,6 +62,8 @@ public static class GradientCheck
             : Enumerable.Range(0, o.Classes).Select(i => i == 0 ? "O" : "C" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var features = new List<FeatureSpec> { new("word", o.VocabularySize, o.Dim) };
         for (int f = 0; f < o.ExtraTables; f++) features.Add(new FeatureSpec("f" + (f + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), 7, 3));
+        if (o.DocContext > 0)
+            foreach (var name in DocumentContext.Names) features.Add(new FeatureSpec(name, DocumentContext.Classes, o.DocContext));
         var config = new ModelConfig
         {
             Window = o.Window,

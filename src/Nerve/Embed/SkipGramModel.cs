@@ -82,6 +82,27 @@ public sealed class SkipGramModel
         TensorPrimitives.Multiply(d, 1f / rows.Length, d);
     }
 
+    /// <summary>
+    /// The n-gram rows of at most <paramref name="maxRows"/> buckets, for composing vectors of words outside the
+    /// vocabulary (<see cref="SubwordTable"/>): the buckets of the most frequent words' n-grams first (words in
+    /// vocabulary order, n-grams in fastText's order), so the common stems and affixes are kept. With every bucket the
+    /// vocabulary uses kept, <see cref="SubwordTable.Compose"/> equals <see cref="Vector"/> for an unknown word.
+    /// </summary>
+    public SubwordTable NGramTable(int maxRows)
+    {
+        if (!Options.UsesSubwords) throw new NerveException("the vectors were trained without subwords (--maxn 0 or --buckets 0): there are no n-grams to save");
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
+        var kept = new List<int>();
+        var seen = new HashSet<int>();
+        for (int i = 0; i < Count && kept.Count < maxRows; i++)
+            foreach (int row in _subwordRows.AsSpan(_subwordStarts[i], _subwordStarts[i + 1] - _subwordStarts[i]))
+                if (row >= Count && kept.Count < maxRows && seen.Add(row - Count)) kept.Add(row - Count);
+        var rows = new float[(long)kept.Count * Dim];
+        for (int k = 0; k < kept.Count; k++)
+            _input.AsSpan((Count + kept[k]) * Dim, Dim).CopyTo(rows.AsSpan(k * Dim, Dim));
+        return new SubwordTable(Options.MinN, Options.MaxN, Options.Buckets, Options.Lowercase, Dim, [.. kept], rows);
+    }
+
     /// <summary>All vocabulary vectors, in vocabulary order.</summary>
     public WordVectors ToWordVectors()
     {

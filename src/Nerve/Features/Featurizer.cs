@@ -25,6 +25,12 @@ public sealed record FeatureOptions
     /// <summary>The character-level convolution (CharWNN), or null for none; omitted from a saved model without it.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public CharOptions? Chars { get; init; }
+    /// <summary>
+    /// Embedding size of each of the two non-local document tables (<see cref="DocumentContext"/>), 0 for none; omitted
+    /// from a saved model without them.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int DocContext { get; init; }
 }
 
 /// <summary>
@@ -55,13 +61,17 @@ public sealed class Featurizer
 
     public Featurizer(Vocabulary words) : this(words, new FeatureOptions(), null, null) { }
 
-    private Featurizer(Vocabulary words, FeatureOptions options, Gazetteer? gazetteer, CharAlphabet? chars)
+    private Featurizer(Vocabulary words, FeatureOptions options, Gazetteer? gazetteer, CharAlphabet? chars, Vectors.SubwordTable? subwords = null)
     {
         Words = words;
         _o = options;
         Gazetteer = gazetteer;
         Chars = chars;
+        Subwords = subwords is null ? null : new SubwordLexicon(subwords, words.Count);
     }
+
+    /// <summary>Composed vectors for words outside the vocabulary (ids ≥ its size), or null: those words are UUUNKKK.</summary>
+    public SubwordLexicon? Subwords { get; }
 
     /// <summary>The characters of the character-level convolution, or null without it.</summary>
     public CharAlphabet? Chars { get; }
@@ -77,13 +87,19 @@ public sealed class Featurizer
     public Gazetteer? Gazetteer { get; }
 
     /// <summary>F: ids per token (one per embedding table, plus the character ids).</summary>
-    public int Count => WordLevelCount + (Gazetteer?.Types.Count ?? 0);
+    public int Count => DocumentColumn + (HasDocumentContext ? DocumentContext.Count : 0);
+
+    /// <summary>Whether tokens carry the non-local document ids (<see cref="DocumentContext"/>), computed per document.</summary>
+    public bool HasDocumentContext => _o.DocContext > 0;
+
+    /// <summary>Where a token's document ids start: after the word-level and gazetteer ids.</summary>
+    public int DocumentColumn => WordLevelCount + (Gazetteer?.Types.Count ?? 0);
 
     /// <summary>Builds the affix lists from the training sentences and loads the gazetteers.</summary>
-    public static Featurizer Build(Vocabulary words, FeatureOptions options, IReadOnlyList<Sentence> train)
+    public static Featurizer Build(Vocabulary words, FeatureOptions options, IReadOnlyList<Sentence> train, Vectors.SubwordTable? subwords = null)
     {
         var chars = options.Chars is null ? null : CharAlphabet.Build(train.SelectMany(s => s.Words), options.Chars.MaxLength);
-        var f = new Featurizer(words, options, options.Gazetteers is null ? null : Gazetteer.Load(options.Gazetteers), chars);
+        var f = new Featurizer(words, options, options.Gazetteers is null ? null : Gazetteer.Load(options.Gazetteers), chars, subwords);
         foreach (var (prefix, lengths) in new[] { (true, options.Prefixes), (false, options.Suffixes) })
             foreach (int len in lengths)
             {
@@ -139,6 +155,8 @@ public sealed class Featurizer
         foreach (var a in _affixes) specs.Add(new FeatureSpec(a.Name, a.Ids.Count + 2, _o.AffixDim));
         if (Gazetteer is not null)
             foreach (var t in Gazetteer.Types) specs.Add(new FeatureSpec("gaz_" + t, 4, _o.GazetteerDim));
+        if (HasDocumentContext)
+            foreach (var name in DocumentContext.Names) specs.Add(new FeatureSpec(name, DocumentContext.Classes, _o.DocContext));
         return specs;
     }
 
@@ -170,11 +188,23 @@ public sealed class Featurizer
     public void FeaturizeWord(string word, Span<int> row)
     {
         int k = 0;
-        row[k++] = Words.Lookup(word);
+        row[k++] = WordId(word);
         if (_o.Caps) row[k++] = CapsClass(word);
         foreach (var a in _affixes)
             row[k++] = a.Ids.TryGetValue(Affix(word, a.Prefix, a.Length), out int id) ? id : 1;
         Chars?.Encode(word, row.Slice(k, Chars.MaxLength));
+    }
+
+    /// <summary>
+    /// The word's row: its vocabulary entry (<see cref="Vocabulary.Lookup(string)"/>), or, for a word that would be
+    /// UUUNKKK, its composed id from <see cref="Subwords"/> when it has one.
+    /// </summary>
+    public int WordId(string word)
+    {
+        int id = Words.Lookup(word);
+        if (id != Words.UnknownIndex || Subwords is not { } s) return id;
+        int composed = s.Id(Words.Lowercase ? word.ToLowerInvariant() : word);
+        return composed >= 0 ? composed : id;
     }
 
     /// <summary>The gazetteer ids (the last ones of each token's F) of a sentence's words, in ids (n, F); none without gazetteers.</summary>
@@ -184,12 +214,22 @@ public sealed class Featurizer
         if (Gazetteer is null || n == 0) return;
         var lower = words.Select(w => w.ToLowerInvariant()).ToArray();
         Span<int> tags = n <= 512 ? stackalloc int[n] : new int[n];
-        int first = f - Gazetteer.Types.Count;
+        int first = WordLevelCount;
         for (int t = 0; t < Gazetteer.Types.Count; t++)
         {
             Gazetteer.Match(lower, t, tags);
             for (int i = 0; i < n; i++) ids[i * f + first + t] = tags[i];
         }
+    }
+
+    /// <summary>
+    /// The document ids of every token of one document's sentences (<see cref="DocumentContext"/>), into the ids (n, F)
+    /// that <paramref name="ids"/> gives for each sentence; nothing without document features. The other ids of a
+    /// sentence do not depend on its document.
+    /// </summary>
+    public void FeaturizeDocument(IReadOnlyList<IReadOnlyList<string>> sentences, DocumentContext.SentenceIds ids)
+    {
+        if (HasDocumentContext) DocumentContext.Compute(sentences, ids, Count, DocumentColumn);
     }
 
     /// <summary>ids (F) of the padding before a sentence (seed: &lt;s&gt;); every other feature pads with 0.</summary>
@@ -227,6 +267,32 @@ public sealed class Featurizer
             var index = Gazetteer.Index();
             w.Add("gazetteer.index", index, index.LongLength);
         }
+        if (Subwords?.Table is { } t)
+        {
+            w.AddMetadata(SubwordsKey, JsonSerializer.Serialize(new SavedSubwords(t.MinN, t.MaxN, t.Buckets, t.Lowercase)));
+            w.Add("subword_buckets", t.BucketIds, t.Count);
+            w.Add("subword_rows", t.Rows, t.Count, t.Dim);
+        }
+    }
+
+    /// <summary>The metadata entry of a model with composed vectors for unknown words; absent otherwise.</summary>
+    public const string SubwordsKey = "nerve.subwords";
+
+    private sealed record SavedSubwords(int MinN, int MaxN, int Buckets, bool Lowercase);
+
+    private static Vectors.SubwordTable? LoadSubwords(SafeTensorsFile f, string path)
+    {
+        if (!f.Metadata.TryGetValue(SubwordsKey, out var json)) return null;
+        SavedSubwords saved;
+        try { saved = JsonSerializer.Deserialize<SavedSubwords>(json) ?? throw new JsonException("null"); }
+        catch (JsonException e) { throw new NerveDataException(path, 0, "a JSON subword description", e.Message); }
+        foreach (var name in new[] { "subword_buckets", "subword_rows" })
+            if (!f.Contains(name)) throw new NerveDataException(path, 0, $"tensor '{name}'", "no such tensor");
+        var ids = f.GetInt32("subword_buckets", out _);
+        var rows = f.GetFloat("subword_rows", out var shape);
+        if (shape.Length != 2 || shape[0] != ids.Length)
+            throw new NerveDataException(path, 0, $"tensor 'subword_rows' with {ids.Length} rows", $"shape [{string.Join(",", shape)}]");
+        return new Vectors.SubwordTable(saved.MinN, saved.MaxN, saved.Buckets, saved.Lowercase, (int)shape[1], ids, rows);
     }
 
     /// <summary>The featurizer saved by <see cref="Save"/> (a model without the entry is word-only).</summary>
@@ -250,7 +316,7 @@ public sealed class Featurizer
             if (saved.Characters is null) throw new NerveDataException(path, 0, "the character alphabet of the character convolution", "none");
             chars = new CharAlphabet(saved.Characters, co.MaxLength);
         }
-        var fz = new Featurizer(words, saved.Options, g, chars);
+        var fz = new Featurizer(words, saved.Options, g, chars, LoadSubwords(f, path));
         foreach (var (prefix, lengths) in new[] { (true, saved.Options.Prefixes), (false, saved.Options.Suffixes) })
             foreach (int len in lengths)
             {

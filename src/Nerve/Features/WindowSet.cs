@@ -22,11 +22,24 @@ public sealed class WindowSet : IWindowSource
         if (threads == 1)
         {
             Fill(sentences, featurizer, labelIndex, 0, sentences.Count);
-            return;
         }
-        int per = (sentences.Count + threads - 1) / threads;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            t => Fill(sentences, featurizer, labelIndex, t * per, Math.Min(sentences.Count, (t + 1) * per)));
+        else
+        {
+            int per = (sentences.Count + threads - 1) / threads;
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                t => Fill(sentences, featurizer, labelIndex, t * per, Math.Min(sentences.Count, (t + 1) * per)));
+        }
+        if (featurizer.HasDocumentContext) // whole documents, after the workers: a document is never split
+            foreach (var (start, end) in DocumentContext.Documents(sentences))
+                featurizer.FeaturizeDocument([.. Enumerable.Range(start, end - start).Select(si => (IReadOnlyList<string>)sentences[si].Words)],
+                    s => TokenIds(start + s));
+    }
+
+    /// <summary>The ids (n, F) of sentence <paramref name="si"/>'s tokens, once framed.</summary>
+    private Span<int> TokenIds(int si)
+    {
+        int m = Window / 2, w = SentenceStarts[si];
+        return _padded.AsSpan((w + 2 * m * si + m) * Features, (SentenceStarts[si + 1] - w) * Features);
     }
 
     /// <summary>

@@ -9,6 +9,12 @@ public sealed record EmbedJobOptions
     /// <summary>Vectors in word2vec text format; gzipped if the name ends in .gz.</summary>
     public required string OutputPath { get; init; }
     public SkipGramOptions Training { get; init; } = new();
+    /// <summary>Where to write the n-gram rows that compose vectors for unknown words (<see cref="Vectors.SubwordTable"/>), or null.</summary>
+    public string? SubwordsPath { get; init; }
+    /// <summary>Most n-gram buckets kept in <see cref="SubwordsPath"/>.</summary>
+    public int SubwordRows { get; init; } = DefaultSubwordRows;
+
+    public const int DefaultSubwordRows = 50_000;
 }
 
 /// <summary>How an embedding job reports: once the corpus is read, then as training goes.</summary>
@@ -35,6 +41,12 @@ public static class EmbedJob
         o.Training.Validate();
         foreach (var input in o.Inputs) IO.InputFile.Check(input.Path);
         IO.AtomicFile.CheckTarget(o.OutputPath, "--output", o.Inputs.Select(i => ((string?)i.Path, "--input")).ToArray());
+        if (o.SubwordsPath is not null)
+        {
+            IO.AtomicFile.CheckTarget(o.SubwordsPath, "--subwords", [.. o.Inputs.Select(i => ((string?)i.Path, "--input")), (o.OutputPath, "--output")]);
+            if (!o.Training.UsesSubwords) throw new NerveException("--subwords needs n-grams: leave out --maxn 0 and --buckets 0");
+            if (o.SubwordRows < 1) throw new NerveException($"--subword-rows must be ≥ 1, found {o.SubwordRows}");
+        }
 
         var corpus = EmbedCorpus.Read(o.Inputs, o.Training.Lowercase, o.Training.MinCount);
         progress?.CorpusRead(corpus);
@@ -46,6 +58,7 @@ public static class EmbedJob
         }, cancel);
         progress?.Trained();
         model.Save(o.OutputPath);
+        if (o.SubwordsPath is not null) model.NGramTable(o.SubwordRows).Save(o.SubwordsPath);
         return new EmbedJobResult(model, final);
     }
 }

@@ -59,6 +59,8 @@ public sealed record TrainSettings
     [JsonPropertyName("char-width")] public int? CharWidth { get; init; }
     [JsonPropertyName("char-max")] public int? CharMax { get; init; }
     [JsonPropertyName("strict-scheme")] public bool? StrictScheme { get; init; }
+    [JsonPropertyName("doc-context")] public int? DocContext { get; init; }
+    [JsonPropertyName("subwords")] public string? Subwords { get; init; }
 
     /// <summary>The options with every setting given here replacing the one in <paramref name="o"/>.</summary>
     public TrainJobOptions ApplyTo(TrainJobOptions o)
@@ -69,6 +71,7 @@ public sealed record TrainSettings
         if (FeatureDims is { Length: not 3 }) throw new NerveException("--feature-dims: expected three sizes (caps, affix, gazetteer), e.g. 5,10,4");
         var f = o.Features;
         var t = o.Training;
+        if (DocContext is < 0) throw new NerveException($"--doc-context must be ≥ 0 (0: none), found {DocContext}");
         var chars = CharCnn is { } on ? (on ? f.Chars ?? new CharOptions() : null) : f.Chars;
         if (chars is null && (CharDim ?? CharFilters ?? CharWidth ?? CharMax) is not null)
             throw new NerveException("--char-dim, --char-filters, --char-width and --char-max size the character convolution: add --char-cnn");
@@ -91,6 +94,7 @@ public sealed record TrainSettings
             TagColumn = TagColumn ?? o.TagColumn,
             EmbeddingsPath = Embeddings is null ? o.EmbeddingsPath : None(Embeddings),
             VocabPath = Vocab ?? o.VocabPath,
+            SubwordsPath = Subwords is null ? o.SubwordsPath : None(Subwords),
             Dim = Dim ?? o.Dim,
             MinCount = MinCount ?? o.MinCount,
             Window = Window ?? o.Window,
@@ -113,6 +117,7 @@ public sealed record TrainSettings
                 AffixDim = FeatureDims?[1] ?? f.AffixDim,
                 GazetteerDim = FeatureDims?[2] ?? f.GazetteerDim,
                 Chars = chars,
+                DocContext = DocContext ?? f.DocContext,
             },
             Training = t with
             {
@@ -181,6 +186,7 @@ public static class TrainConfig
             Dev = Resolve(s.Dev),
             Model = Resolve(s.Model),
             Embeddings = Resolve(s.Embeddings),
+            Subwords = Resolve(s.Subwords),
             Vocab = Resolve(s.Vocab),
             Gazetteers = Resolve(s.Gazetteers),
         };

@@ -21,6 +21,12 @@ public sealed record TrainJobOptions
     /// <summary>Pretrained vectors (word2vec/GloVe/fastText text, plain or .gz), or PA4's wordVectors.txt with <see cref="VocabPath"/>.</summary>
     public string? EmbeddingsPath { get; init; }
     public string? VocabPath { get; init; }
+    /// <summary>
+    /// N-gram rows (<see cref="SubwordTable"/>) that compose vectors for words without one: every training word then gets
+    /// a row of L, initialised with its composed vector when the vectors lack it (and learnt like the rest), and the
+    /// model keeps the rows so that tagging composes unseen words the same way (fixed vectors). Needs <see cref="EmbeddingsPath"/>.
+    /// </summary>
+    public string? SubwordsPath { get; init; }
     /// <summary>Word dimension when no vectors are given (50 when null); with vectors it must agree with theirs.</summary>
     public int? Dim { get; init; }
     /// <summary>Training words seen fewer times than this (and not in the vectors) map to UUUNKKK, which so learns a vector.</summary>
@@ -61,7 +67,7 @@ public static class TrainJob
     {
         if (string.IsNullOrEmpty(o.TrainPath)) throw new NerveException("--train is required (on the command line or in --config)");
         if (string.IsNullOrEmpty(o.ModelPath)) throw new NerveException("--model is required");
-        foreach (var path in new[] { o.TrainPath, o.DevPath, o.EmbeddingsPath, o.VocabPath })
+        foreach (var path in new[] { o.TrainPath, o.DevPath, o.EmbeddingsPath, o.VocabPath, o.SubwordsPath })
             if (path is not null) IO.InputFile.Check(path);
         if (o.Features.Gazetteers is { } gz && !Directory.Exists(gz)) throw new NerveException($"{gz}: gazetteer directory not found");
         (string?, string)[] inputs = [(o.TrainPath, "--train"), (o.DevPath, "--dev"), (o.EmbeddingsPath, "--embeddings"), (o.VocabPath, "--vocab")];
@@ -70,6 +76,8 @@ public static class TrainJob
         if (IO.AtomicFile.IsStdout(o.ModelPath)) throw new NerveException($"{o.ModelPath}: --model must be a file (its checkpoint is written beside it)");
         if (o.Resume && !File.Exists(CheckpointPath(o.ModelPath)))
             throw new NerveException($"{CheckpointPath(o.ModelPath)}: --resume needs the checkpoint of an interrupted run, found none");
+        if (o.SubwordsPath is not null && o.EmbeddingsPath is null)
+            throw new NerveException("--subwords composes vectors beside pretrained ones: give --embeddings too");
         if (o.VocabPath is not null && o.EmbeddingsPath is null)
             throw new NerveException("--vocab is only used with --embeddings (PA4's wordVectors.txt + vocab.txt); give both or neither");
         if (o.Positive is not null && !Heads.Traits(o.Output).Binary)
@@ -81,6 +89,7 @@ public static class TrainJob
         Bound("--feature-dims", o.Features.CapsDim);
         Bound("--feature-dims", o.Features.AffixDim);
         Bound("--feature-dims", o.Features.GazetteerDim);
+        if (o.Features.DocContext != 0) Bound("--doc-context", o.Features.DocContext);
         if (o.MinCount < 0) throw new NerveException($"--min-count must be ≥ 0, found {o.MinCount}");
     }
 
@@ -145,8 +154,18 @@ public static class TrainJob
             if (o.Dim is { } d && d != vectors.Dim)
                 throw new NerveException($"--dim {d} disagrees with the {vectors.Dim}-dimensional vectors of {o.EmbeddingsPath}; leave --dim out with --embeddings");
         }
-        var words = BuildVocabulary(train.Sentences, vectors, o);
-        var featurizer = Featurizer.Build(words, o.Features, train.Sentences);
+        SubwordTable? subwords = null;
+        if (o.SubwordsPath is not null)
+        {
+            subwords = SubwordTable.Load(o.SubwordsPath);
+            if (subwords.Dim != vectors!.Dim)
+                throw new NerveException($"{o.SubwordsPath}: {subwords.Dim}-dimensional n-gram rows, but the vectors of {o.EmbeddingsPath} have {vectors.Dim}");
+            if (subwords.Lowercase != o.Lowercase)
+                throw new NerveException($"{o.SubwordsPath}: n-grams of {(subwords.Lowercase ? "lowercased" : "cased")} words, but the model {(o.Lowercase ? "lowercases" : "keeps case (--keep-case)")}");
+            log?.Info($"subwords: {o.SubwordsPath}: {subwords.Count} n-gram rows of {subwords.Buckets} buckets, n = {subwords.MinN}…{subwords.MaxN}");
+        }
+        var words = BuildVocabulary(train.Sentences, vectors, subwords is null ? o : o with { MinCount = 1 });
+        var featurizer = Featurizer.Build(words, o.Features, train.Sentences, subwords);
         int dim = vectors?.Dim ?? o.Dim ?? 50;
         var config = new ModelConfig
         {
@@ -167,11 +186,12 @@ public static class TrainJob
         var rng = new Random(o.Training.Seed);
         network.Initialize(rng, vectors is null ? 0.1 : VectorScale(vectors));
         int copied = vectors is null ? 0 : CopyVectors(network, words, vectors);
+        int composed = subwords is null ? 0 : ComposeVectors(network, words, vectors!, subwords);
         if (config.Features.Count > 1)
             log?.Info("features: " + string.Join(", ", config.Features.Select(f => $"{f.Name} {f.Size}×{f.Dim}")) + (featurizer.Gazetteer is { } g ? $" ({g.Entries} gazetteer entries)" : ""));
         if (config.CharCnn is { } cc)
             log?.Info($"characters: {cc.Alphabet} ids × {cc.Dim}, {cc.Filters} filters of width {cc.Width}, words of up to {cc.MaxLength} ids (CharWNN)");
-        log?.Info($"vocabulary: {words.Count} words ({copied} from the vectors), scheme {scheme}{(labelScheme != scheme ? $" (trained as {labelScheme})" : "")}, labels {string.Join(" ", labels)}");
+        log?.Info($"vocabulary: {words.Count} words ({copied} from the vectors{(subwords is null ? "" : $", {composed} composed from n-grams")}), scheme {scheme}{(labelScheme != scheme ? $" (trained as {labelScheme})" : "")}, labels {string.Join(" ", labels)}");
 
         var info = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -180,6 +200,7 @@ public static class TrainJob
             ["embeddings"] = o.EmbeddingsPath ?? "",
             ["options"] = JsonSerializer.Serialize(o.Training),
         };
+        if (o.SubwordsPath is not null) info["subwords"] = o.SubwordsPath;
         return (new NerModel(network, featurizer, scheme, labelScheme, info), train, dev);
     }
 
@@ -234,6 +255,26 @@ public static class TrainJob
         foreach (float x in v.Data) { sum += x; sq += (double)x * x; }
         double mean = sum / v.Data.Length;
         return Math.Sqrt(3 * Math.Max(sq / v.Data.Length - mean * mean, 1e-12));
+    }
+
+    /// <summary>
+    /// L[w] = the composed vector (<see cref="SubwordTable.Compose"/>) of every vocabulary word the vectors lack, the
+    /// specials apart: the vector such a word would get at tagging had it not been seen in training.
+    /// </summary>
+    private static int ComposeVectors(WindowModel<float> network, Vocabulary words, WordVectors vectors, SubwordTable subwords)
+    {
+        var l = network.Parameters[WindowModel<float>.TableName(network.Config, 0)];
+        var table = network.Parameters.Value(l);
+        var specials = new HashSet<int> { words.UnknownIndex, words.StartIndex, words.EndIndex, words.NumberIndex };
+        var v = new float[l.Cols];
+        int composed = 0;
+        for (int i = 0; i < words.Count; i++)
+            if (!specials.Contains(i) && vectors.IndexOf(words[i]) < 0 && subwords.Compose(words[i], v))
+            {
+                v.CopyTo(table.Slice(i * l.Cols, l.Cols));
+                composed++;
+            }
+        return composed;
     }
 
     private static int CopyVectors(WindowModel<float> network, Vocabulary words, WordVectors vectors)

@@ -36,6 +36,9 @@ public sealed class NerModel
             throw new ArgumentException("the model's character convolution does not match the featurizer's alphabet", nameof(featurizer));
         if (network.Config.Features[0].Size != words.Count)
             throw new ArgumentException($"word table has {network.Config.Features[0].Size} rows but the vocabulary {words.Count} words", nameof(featurizer));
+        if (featurizer.Subwords is { } sub && sub.Dim != network.Config.Features[0].Dim)
+            throw new ArgumentException($"composed vectors have {sub.Dim} dimensions but the word table {network.Config.Features[0].Dim}", nameof(featurizer));
+        network.Subwords = featurizer.Subwords;
     }
 
     public WindowModel<float> Network { get; }

@@ -80,6 +80,12 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The character convolution, or null.</summary>
     public CharCnnConfig? CharCnn => _char;
 
+    /// <summary>
+    /// Fixed vectors for word ids past the word table (words outside the vocabulary, composed from their n-grams), or
+    /// null. Only the forward pass reads them: training featurizes every training word into the table.
+    /// </summary>
+    public Features.SubwordLexicon? Subwords { get; set; }
+
     /// <summary>The character table's block: CharWNN's Wchr.</summary>
     public const string CharTableName = "Wchr";
 
@@ -148,7 +154,10 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var values = Parameters.Values;
         var x = ws.X.AsSpan(0, batch * _width[0]);
-        WindowEmbedding<T>.Forward(x, ids, values, _slots, batch, Config.Window, _slotWidth, _stride);
+        if (Subwords is { } sub && Composed(ids, batch, sub.First))
+            ComposedWords(ws, ids, batch, x, sub);
+        else
+            WindowEmbedding<T>.Forward(x, ids, values, _slots, batch, Config.Window, _slotWidth, _stride);
         if (_char is not null) CharFeatures(ws, ids, batch, x);
         if (ws.InputDropout > 0)
         {
@@ -158,6 +167,39 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         var z1 = ws.Z[0].AsSpan(0, batch * _width[1]);
         Linear<T>.Forward(z1, x, Parameters.Value(_w[0]), Parameters.Value(_b[0]), batch, _width[0], _width[1]); // z = Wx + b1
         ScoresFromFirstLayer(ws, batch);
+    }
+
+    /// <summary>Whether any word id of the batch is past the word table (a composed vector).</summary>
+    private bool Composed(ReadOnlySpan<int> ids, int batch, int first)
+    {
+        int column = _slots[0].Column;
+        for (int w = 0; w < batch * Config.Window; w++)
+            if (ids[w * _stride + column] >= first) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// The window lookup when some words are composed: x as <see cref="WindowEmbedding{T}.Forward"/> gives it with their
+    /// ids read as 0, then their word slots overwritten with the composed vectors (seed: x_t is the word's vector,
+    /// wherever it comes from).
+    /// </summary>
+    private void ComposedWords(Workspace ws, ReadOnlySpan<int> ids, int batch, Span<T> x, Features.SubwordLexicon sub)
+    {
+        int words = batch * Config.Window, column = _slots[0].Column, dim = _slots[0].Table.Cols;
+        if (ws.SafeIds.Length < ids.Length) ws.SafeIds = new int[ws.MaxBatch * Config.Window * _stride]; // once per workspace
+        var safe = ws.SafeIds.AsSpan(0, batch * Config.Window * _stride);
+        ids[..safe.Length].CopyTo(safe);
+        for (int w = 0; w < words; w++)
+            if (safe[w * _stride + column] >= sub.First) safe[w * _stride + column] = 0;
+        WindowEmbedding<T>.Forward(x, safe, Parameters.Values, _slots, batch, Config.Window, _slotWidth, _stride);
+        for (int w = 0; w < words; w++)
+        {
+            int id = ids[w * _stride + column];
+            if (id < sub.First) continue;
+            var row = sub.Row(id);
+            var slot = x.Slice(w * _slotWidth + _slots[0].SlotOffset, dim);
+            for (int j = 0; j < dim; j++) slot[j] = T.CreateTruncating(row[j]);
+        }
     }
 
     /// <summary>
@@ -481,6 +523,9 @@ public sealed class WindowModel<T> where T : unmanaged, IFloatingPointIeee754<T>
         public int[] CharSource { get; } = [];
         public T[] CharZ { get; } = []; // one word's windows z (M, k·d)
         public T[] CharU { get; } = []; // one word's filter scores u (M, F)
+
+        /// <summary>The batch's ids with composed word ids read as 0, for the table lookup (made on first use).</summary>
+        internal int[] SafeIds { get; set; } = [];
 
         /// <summary>A tagger's cache of character features per word (null: compute every word, the reference path).</summary>
         public CharFeatureCache<T>? CharCache { get; set; }

@@ -28,7 +28,7 @@ public static class ColumnTagger
     public static ColumnTagResult Tag(NerModel model, TextReader input, string name, Stream output, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, int threads = 1, int chunkChars = 1 << 19)
     {
         threads = Math.Max(1, threads);
-        var chunks = new ColumnChunkReader(input, chunkChars);
+        var chunks = new ColumnChunkReader(input, chunkChars, wholeDocuments: model.Featurizer.HasDocumentContext);
         var tagger = model.CreateTagger();
         var idle = new ConcurrentBag<Worker>();
         var pending = new Queue<Task<Worker.Output>>();
@@ -119,6 +119,8 @@ public static class ColumnTagger
         private readonly WordMemo _memo = new(model.Featurizer.WordLevelCount);
         private readonly List<int> _lengths = [];
         private readonly List<string> _sentence = []; // the words of the current sentence, for the gazetteers
+        private readonly List<string[]> _sentences = []; // with document features: every sentence's words
+        private readonly List<int> _documentOf = [];     // and the -DOCSTART- lines before it in the chunk
         private int[] _ids = new int[1 << 16];      // (tokens, F)
         private int[] _lines = new int[1 << 13];    // per token: where its line starts and its length, negated when the columns must be rejoined
         private int[] _classes = [];
@@ -131,20 +133,25 @@ public static class ColumnTagger
         {
             var text = chunk.Text;
             int f = _featurizer.Count, own = _featurizer.WordLevelCount, tokens = 0, documents = 0, sentenceStart = 0;
-            bool gazetteers = _featurizer.Gazetteer is not null;
+            bool gazetteers = _featurizer.Gazetteer is not null, context = _featurizer.HasDocumentContext;
             Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
             var parser = new ColumnLineParser(name, layout);
             _lengths.Clear();
             _sentence.Clear();
+            _sentences.Clear();
+            _documentOf.Clear();
 
             void EndSentence(int end)
             {
                 if (end == sentenceStart) return;
                 if (gazetteers)
-                {
                     _featurizer.FeaturizeGazetteers(_sentence, _ids.AsSpan(sentenceStart * f, (end - sentenceStart) * f));
-                    _sentence.Clear();
+                if (context)
+                {
+                    _sentences.Add([.. _sentence]);
+                    _documentOf.Add(documents);
                 }
+                _sentence.Clear();
                 _lengths.Add(end - sentenceStart);
                 sentenceStart = end;
             }
@@ -173,10 +180,11 @@ public static class ColumnTagger
                     _featurizer.FeaturizeWord(known, row);
                     _memo.Add(known, row);
                 }
-                if (gazetteers) _sentence.Add(known);
+                if (gazetteers || context) _sentence.Add(known);
                 tokens++;
             }
             EndSentence(tokens);
+            if (context) FeaturizeDocuments(f);
 
             // 2. Tag: whole sentences in batches, as NerModel.Classify does.
             var lengths = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_lengths);
@@ -213,6 +221,20 @@ public static class ColumnTagger
             var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(written.Length)));
             int byteCount = Text.Utf8Escapes.GetBytes(written, bytes); // invalid input bytes, escaped when read, are copied back
             return new Output(bytes, byteCount, tokens, at, documents);
+        }
+
+        /// <summary>The document ids of the chunk's sentences, document by document (the chunk holds whole documents).</summary>
+        private void FeaturizeDocuments(int f)
+        {
+            var starts = new int[_sentences.Count + 1];
+            for (int s = 0; s < _sentences.Count; s++) starts[s + 1] = starts[s] + _sentences[s].Length;
+            for (int a = 0, b; a < _sentences.Count; a = b)
+            {
+                for (b = a + 1; b < _sentences.Count && _documentOf[b] == _documentOf[a]; b++) { }
+                int first = a;
+                _featurizer.FeaturizeDocument(_sentences.GetRange(a, b - a),
+                    s => _ids.AsSpan(starts[first + s] * f, _sentences[first + s].Length * f));
+            }
         }
 
         /// <summary>Whether the output's columns are the line as it stands: the tag (if any) last, and fields one delimiter apart.</summary>

@@ -94,7 +94,7 @@ internal sealed class Recognizer(NerModel model, RecognizeOptions? options)
         for (int d = 0; d < texts.Count; d++)
         {
             tokenized[d] = Tokenizer.Sentences(texts[d]);
-            foreach (var s in tokenized[d]) sentences.Add(Words(s));
+            foreach (var s in tokenized[d]) sentences.Add(Words(s, d)); // each text is one document
         }
         var annotations = _annotator.Annotate(sentences);
         var docs = new RecognizedDocument[texts.Count];
@@ -107,7 +107,7 @@ internal sealed class Recognizer(NerModel model, RecognizeOptions? options)
     }
 
     /// <summary>A sentence of the tokens' words with placeholder tags, as the featurizer takes it.</summary>
-    internal static Sentence Words(List<TextToken> tokens)
+    internal static Sentence Words(List<TextToken> tokens, int document = 0)
     {
         var words = new string[tokens.Count];
         var tags = new string[tokens.Count];
@@ -116,7 +116,7 @@ internal sealed class Recognizer(NerModel model, RecognizeOptions? options)
             words[i] = tokens[i].Text;
             tags[i] = Tags.Outside;
         }
-        return new Sentence(words, tags);
+        return new Sentence(words, tags) { Document = document };
     }
 
     /// <summary>The document of <paramref name="text"/> from its sentences' tokens and their annotations.</summary>

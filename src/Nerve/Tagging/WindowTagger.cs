@@ -55,7 +55,7 @@ public sealed class WindowTagger
         var config = network.Config;
         // A character convolution's slot is not a table row: such a model runs the network's own forward, with its
         // per-word character feature computed once per distinct word (precompute 0: every time, the reference).
-        _plain = precompute == 0 || config.CharCnn is not null;
+        _plain = precompute == 0 || config.CharCnn is not null || network.Subwords is not null; // composed words are not table rows either
         _charCache = precompute > 0 && config.CharCnn is not null ? new CharFeatureCache<float>(precompute) : null;
         _fillOnUse = fillOnUse;
         _c = config.Window;

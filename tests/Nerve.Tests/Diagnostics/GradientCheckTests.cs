@@ -56,6 +56,31 @@ public class GradientCheckTests
     }
 
     [Theory]
+    [InlineData(OutputKind.Softmax, false)]
+    [InlineData(OutputKind.Crf, false)]
+    [InlineData(OutputKind.Crf, true)]
+    [InlineData(OutputKind.Sigmoid, true)]
+    public void Document_tables_pass_the_check_and_both_engines_agree(OutputKind output, bool charCnn)
+    {
+        var o = new GradientCheckOptions { Output = output, DocContext = 3, CharCnn = charCnn, ExtraTables = 1, Layers = 2, Hidden = 3, L2 = 0.05, Windows = 12, SentenceLength = 4, InputDropout = 0.2 };
+        var (model, ids, labels) = GradientCheck.Setup(o);
+        var numeric = GradientCheck.NumericalGradient(model, ids, labels, o.L2, o.Epsilon, o);
+        var manual = GradientCheck.AnalyticGradient(model, ids, labels, o.L2, o);
+        var graph = GradientCheck.AnalyticGradient(new Nerve.Autodiff.GraphBackprop<double>(model, o.Windows), ids, labels, o.L2, o);
+        var result = GradientCheck.Compare(model.Parameters, manual, numeric, o.Tolerance, 0);
+        Assert.True(result.Passed, $"norm {result.DiffNorm:E3}: " + string.Join(", ", result.Blocks.Select(b => $"{b.Name} {b.DiffNorm:E2}")));
+        Assert.True(GradientCheck.Compare(model.Parameters, graph, numeric, o.Tolerance, 0).Passed);
+        foreach (var name in Nerve.Features.DocumentContext.Names)
+        {
+            var b = model.Parameters["L_" + name];
+            Assert.Equal((Nerve.Features.DocumentContext.Classes, 3), (b.Rows, b.Cols));
+            Assert.Contains(manual.AsSpan(b.Offset, b.Length).ToArray(), g => g != 0); // the tables are reached
+        }
+        for (int i = 0; i < manual.Length; i++)
+            Assert.True(Math.Abs(manual[i] - graph[i]) < 1e-12, $"parameter {i}: manual {manual[i]}, graph {graph[i]}");
+    }
+
+    [Theory]
     [InlineData(1.0, 3)]   // ordinary scores
     [InlineData(120.0, 5)] // transitions and scores far apart: the scaled recursions underflow (double) or overflow
                            // (float) and those steps are redone term by term
