@@ -34,7 +34,6 @@ public static class ReportJob
     public static IReadOnlyList<string> Run(ReportJobOptions o, JobInput gold, IJobLog? log = null)
     {
         log ??= NullJobLog.Instance;
-        IO.AtomicFile.CheckTarget(o.OutPath, "--out", (o.ModelPath, "--model"), (gold.Path, "--data"));
         var model = NerModel.Load(o.ModelPath ?? throw new NerveException("--model is required"));
         TagJob.SetCache(model, o.CacheMb);
         var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log);

@@ -33,7 +33,6 @@ public static class TsneJob
     public static IReadOnlyList<string> Run(TsneJobOptions o, IJobLog? log = null)
     {
         log ??= NullJobLog.Instance;
-        IO.AtomicFile.CheckTarget(o.OutPath, "--out", (o.ModelPath, "--model"), (o.BeforePath, "--before"), (o.TrainPath, "--train"), (o.WordsPath, "--words"));
         var model = NerModel.Load(o.ModelPath ?? throw new NerveException("--model is required"));
         string before = o.BeforePath ?? (model.Info.GetValueOrDefault("embeddings") is { Length: > 0 } e ? e
             : throw new NerveException($"{o.ModelPath} was trained without pretrained vectors: give them with --before"));
