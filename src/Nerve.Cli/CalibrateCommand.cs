@@ -14,9 +14,10 @@ internal static class CalibrateCommand
         var format = Cli.Format();
         var tagColumn = Cli.TagColumn();
         var repair = Cli.RepairGlued();
+        var noVerify = Cli.NoVerify();
         var cmd = new Command("calibrate", "Fit temperature scaling of the entity scores on a dev corpus; prints the reliability table before and after.")
         {
-            model, data, output, format, tagColumn, repair,
+            model, data, output, format, tagColumn, repair, noVerify,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -27,6 +28,7 @@ internal static class CalibrateCommand
                 Format = r.GetValue(format),
                 TagColumn = r.GetValue(tagColumn),
                 RepairGlued = r.GetValue(repair),
+                NoVerify = r.GetValue(noVerify),
             };
             var result = CalibrateJob.Fit(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
             Console.Write("before:\n" + result.Before.Format());

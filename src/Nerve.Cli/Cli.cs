@@ -118,7 +118,7 @@ internal static class Cli
     }
 
     /// <summary>A path, or "-" for stdin.</summary>
-    public static JobInput Input(string path) => path == "-" ? JobInput.FromReader(Console.In, "<stdin>") : JobInput.File(path);
+    public static JobInput Input(string path) => path == "-" ? JobInput.FromStream(Console.OpenStandardInput(), "<stdin>") : JobInput.File(path);
 
     public static Option<bool> StrictScheme() => new("--strict-scheme")
     {

@@ -58,67 +58,123 @@ public static class CorpusReader
     /// </param>
     public static CorpusFile Read(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null)
     {
-        var glued = repairGlued is null ? null : new GluedColumns(repairGlued);
-        var parser = new ColumnLineParser(name, format, tagColumn, requireTags, glued);
+        var stream = new CorpusStream(reader, name, format, tagColumn, requireTags, repairGlued);
         var sentences = new List<Sentence>();
-        var words = new List<string>();
-        var tags = new List<string>();
-        var cells = new List<string>(); // the sentence's columns, row by row
+        while (stream.Next(out var sentence))
+            sentences.Add(sentence);
+        return stream.ToFile(sentences);
+    }
+
+    /// <summary>
+    /// The sentences of a column file one at a time, in the grammar and with the errors of <see cref="Read(TextReader, string, CorpusFormat, int?, bool, Action{string}?)"/>
+    /// (which collects them): what a caller keeps is its own, so a stream of any length is read in bounded memory.
+    /// </summary>
+    /// <param name="poolLimit">Distinct strings kept for sharing between sentences; the pool starts over past it.</param>
+    public sealed class CorpusStream
+    {
+        private readonly string _name;
+        private readonly CorpusFormat _format;
+        private readonly int _poolLimit;
+        private readonly GluedColumns? _glued;
+        private readonly ColumnLineParser _parser;
+        private readonly LineBuffer _lines;
+        private readonly List<string> _words = [], _tags = [];
+        private readonly List<string> _cells = []; // the sentence's columns, row by row
         // Words, tags and the other columns repeat a lot (Zipf): one string per distinct value, so a large file
         // allocates per sentence, not per token.
-        var pool = new Dictionary<string, string>(StringComparer.Ordinal);
-        var poolLookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
-        Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
+        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+        private int _width = 1;
+        private long _lineNo;
+        private bool _done;
 
-        int width = 1, documents = 0, tokens = 0;
-        long sentenceStart = 0, lineNo = 0;
-
-        void EndSentence()
+        public CorpusStream(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null, int poolLimit = int.MaxValue)
         {
-            if (words.Count == 0)
-                return;
-            string[] w = [.. words];
-            sentences.Add(new Sentence(w, [.. tags], width == 1 ? w : [.. cells], width, sentenceStart) { Document = documents });
-            words.Clear();
-            tags.Clear();
-            cells.Clear();
+            _name = name;
+            _format = format;
+            _poolLimit = poolLimit;
+            _glued = repairGlued is null ? null : new GluedColumns(repairGlued);
+            _parser = new ColumnLineParser(name, format, tagColumn, requireTags, _glued);
+            _lines = new LineBuffer(reader);
         }
 
-        // Lines as spans of one reused buffer: no per-line allocation, and no copy of the whole input.
-        var lines = new LineBuffer(reader);
-        while (lines.Next(out var span))
+        /// <summary>The name errors give the input.</summary>
+        public string Name => _name;
+
+        /// <summary>-DOCSTART- lines read so far.</summary>
+        public int Documents { get; private set; }
+
+        /// <summary>Tokens read so far, -DOCSTART- lines excluded.</summary>
+        public int Tokens { get; private set; }
+
+        /// <summary>The layout decided by the first token line; null before it.</summary>
+        public ColumnLayout? Layout => _parser.Layout;
+
+        /// <summary>The next sentence; false at the end of the input.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public bool Next([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Sentence? sentence)
         {
-            lineNo++;
-            var kind = parser.Parse(ref span, lineNo, fields, out int n);
-            if (kind != ColumnLineKind.Token)
+            sentence = null;
+            if (_done) return false;
+            if (_pool.Count > _poolLimit) _pool.Clear();
+            var poolLookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
+            Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
+            long sentenceStart = 0;
+            // Lines as spans of one reused buffer: no per-line allocation, and no copy of the whole input.
+            while (_lines.Next(out var span))
             {
-                if (kind == ColumnLineKind.DocStart) documents++;
-                EndSentence();
-                continue;
+                _lineNo++;
+                var kind = _parser.Parse(ref span, _lineNo, fields, out int n);
+                if (kind != ColumnLineKind.Token)
+                {
+                    if (kind == ColumnLineKind.DocStart) Documents++;
+                    if (_words.Count > 0)
+                    {
+                        sentence = EndSentence(sentenceStart);
+                        return true;
+                    }
+                    continue;
+                }
+                var layout = _parser.Layout!;
+                _width = layout.Width;
+                if (_words.Count == 0)
+                    sentenceStart = _lineNo;
+                int tagIndex = layout.TagIndex;
+                for (var i = 0; i < n; i++)
+                    if (i != tagIndex)
+                        _cells.Add(Intern(poolLookup, _pool, span[fields[i]]));
+                var word = _cells[^_width];
+                if (n > 2) _glued?.Seen(_cells[_cells.Count - _width + 1]); // only the glued-tag repair reads it
+                _words.Add(word);
+                if (tagIndex >= 0 && Tags.IsMalformed(span[fields[tagIndex]]))
+                    throw new NerveDataException(_name, _lineNo, "a tag O, B-TYPE, I-TYPE, E-TYPE, S-TYPE or a bare TYPE", NerveDataException.Quote(span[fields[tagIndex]].ToString()));
+                _tags.Add(tagIndex < 0 ? "O" : Intern(poolLookup, _pool, span[fields[tagIndex]]));
+                Tokens++;
             }
-            var layout = parser.Layout!;
-            width = layout.Width;
-            if (words.Count == 0)
-                sentenceStart = lineNo;
-            int tagIndex = layout.TagIndex;
-            for (var i = 0; i < n; i++)
-                if (i != tagIndex)
-                    cells.Add(Intern(poolLookup, pool, span[fields[i]]));
-            var word = cells[^width];
-            if (n > 2) glued?.Seen(cells[cells.Count - width + 1]); // only the glued-tag repair reads it
-            words.Add(word);
-            if (tagIndex >= 0 && Tags.IsMalformed(span[fields[tagIndex]]))
-                throw new NerveDataException(name, lineNo, "a tag O, B-TYPE, I-TYPE, E-TYPE, S-TYPE or a bare TYPE", NerveDataException.Quote(span[fields[tagIndex]].ToString()));
-            tags.Add(tagIndex < 0 ? "O" : Intern(poolLookup, pool, span[fields[tagIndex]]));
-            tokens++;
+            _done = true;
+            if (_words.Count == 0) return false;
+            sentence = EndSentence(sentenceStart);
+            return true;
         }
-        EndSentence();
 
-        var found = parser.Layout;
-        var resolved = found?.Format ?? format;
-        if (resolved == CorpusFormat.Auto)
-            resolved = CorpusFormat.Columns;
-        return new CorpusFile(name, sentences, resolved, found?.Delimiter ?? '\t', found?.ColumnCount ?? 0, (found?.TagIndex ?? -1) + 1, documents, tokens);
+        private Sentence EndSentence(long sentenceStart)
+        {
+            string[] w = [.. _words];
+            var sentence = new Sentence(w, [.. _tags], _width == 1 ? w : [.. _cells], _width, sentenceStart) { Document = Documents };
+            _words.Clear();
+            _tags.Clear();
+            _cells.Clear();
+            return sentence;
+        }
+
+        /// <summary>The file of <paramref name="sentences"/> (those read, or some of them), with the layout learnt.</summary>
+        public CorpusFile ToFile(IReadOnlyList<Sentence> sentences)
+        {
+            var found = _parser.Layout;
+            var resolved = found?.Format ?? _format;
+            if (resolved == CorpusFormat.Auto)
+                resolved = CorpusFormat.Columns;
+            return new CorpusFile(_name, sentences, resolved, found?.Delimiter ?? '\t', found?.ColumnCount ?? 0, (found?.TagIndex ?? -1) + 1, Documents, Tokens);
+        }
     }
 
     /// <summary>

@@ -153,27 +153,14 @@ public static class Tags
     /// </summary>
     public static TagScheme Detect(IEnumerable<IReadOnlyList<string>> sentences)
     {
-        bool prefixed = false;
-        long iStarts = 0, bStarts = 0;
+        var detector = new SchemeDetector();
         foreach (var sentence in sentences)
         {
-            string previousType = "";
-            foreach (var tag in sentence)
-            {
-                var (prefix, type) = Split(tag);
-                if (prefix is "S" or "E")
-                    return TagScheme.BIOES;
-                prefixed |= IsPrefixed(tag);
-                if (prefix == "I" && type != previousType)
-                    iStarts++;
-                else if (prefix == "B" && type != previousType)
-                    bStarts++;
-                previousType = type;
-            }
+            detector.Add(sentence);
+            if (detector.Scheme == TagScheme.BIOES)
+                return TagScheme.BIOES;
         }
-        if (!prefixed)
-            return TagScheme.IO;
-        return iStarts > bStarts ? TagScheme.IOB1 : TagScheme.IOB2;
+        return detector.Scheme;
     }
 
     /// <summary>The entity types used by the tags, in ordinal order.</summary>
@@ -191,4 +178,37 @@ public static class Tags
         }
         return [.. types];
     }
+}
+
+/// <summary><see cref="Tags.Detect"/> fed a sentence at a time, for a corpus read as a stream.</summary>
+public sealed class SchemeDetector
+{
+    private bool _bioes, _prefixed;
+    private long _iStarts, _bStarts;
+
+    /// <summary>Counts the spans of one sentence that open with I- and with B-.</summary>
+    public void Add(IReadOnlyList<string> sentence)
+    {
+        ArgumentNullException.ThrowIfNull(sentence);
+        if (_bioes) return;
+        string previousType = "";
+        foreach (var tag in sentence)
+        {
+            var (prefix, type) = Tags.Split(tag);
+            if (prefix is "S" or "E")
+            {
+                _bioes = true;
+                return;
+            }
+            _prefixed |= Tags.IsPrefixed(tag);
+            if (prefix == "I" && type != previousType)
+                _iStarts++;
+            else if (prefix == "B" && type != previousType)
+                _bStarts++;
+            previousType = type;
+        }
+    }
+
+    /// <summary>BIOES once an S- or E- tag is seen; IO without prefixes; else IOB1 when more spans open with I- than with B-, IOB2 otherwise.</summary>
+    public TagScheme Scheme => _bioes ? TagScheme.BIOES : !_prefixed ? TagScheme.IO : _iStarts > _bStarts ? TagScheme.IOB1 : TagScheme.IOB2;
 }

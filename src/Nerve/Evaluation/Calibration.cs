@@ -44,29 +44,10 @@ public static class Calibration
     public static ReliabilityTable Reliability(IEnumerable<(double Confidence, bool Correct)> predictions, int bins = 10)
     {
         ArgumentNullException.ThrowIfNull(predictions);
-        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
-        var count = new int[bins];
-        var confidence = new double[bins];
-        var correct = new int[bins];
-        int total = 0;
+        var tally = new ReliabilityTally(bins);
         foreach (var (c, ok) in predictions)
-        {
-            if (!(c >= 0 && c <= 1)) throw new ArgumentOutOfRangeException(nameof(predictions), c, "a confidence must lie in [0, 1]");
-            int b = Math.Min(bins - 1, (int)(c * bins));
-            count[b]++;
-            confidence[b] += c;
-            if (ok) correct[b]++;
-            total++;
-        }
-        var table = new ReliabilityBin[bins];
-        double ece = 0;
-        for (int b = 0; b < bins; b++)
-        {
-            double mean = count[b] == 0 ? 0 : confidence[b] / count[b], precision = count[b] == 0 ? 0 : (double)correct[b] / count[b];
-            table[b] = new ReliabilityBin((double)b / bins, (double)(b + 1) / bins, count[b], mean, precision);
-            if (total > 0) ece += (double)count[b] / total * Math.Abs(precision - mean);
-        }
-        return new ReliabilityTable(table, total, ece);
+            tally.Add(c, ok);
+        return tally.Table();
     }
 
     /// <summary>Every predicted entity's score and whether it is a gold entity (same tokens, same type).</summary>
@@ -131,4 +112,76 @@ public static class Calibration
         double best = Math.Exp((lo + hi) / 2);
         return (best, Nll(1), Nll(best));
     }
+}
+
+/// <summary><see cref="Calibration.Reliability"/> fed one (confidence, correct) pair at a time.</summary>
+public sealed class ReliabilityTally
+{
+    private readonly int[] _count, _correct;
+    private readonly double[] _confidence;
+    private int _total;
+
+    public ReliabilityTally(int bins = 10)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        _count = new int[bins];
+        _correct = new int[bins];
+        _confidence = new double[bins];
+    }
+
+    public void Add(double confidence, bool correct)
+    {
+        if (!(confidence >= 0 && confidence <= 1)) throw new ArgumentOutOfRangeException(nameof(confidence), confidence, "a confidence must lie in [0, 1]");
+        int bins = _count.Length, b = Math.Min(bins - 1, (int)(confidence * bins));
+        _count[b]++;
+        _confidence[b] += confidence;
+        if (correct) _correct[b]++;
+        _total++;
+    }
+
+    /// <summary>The table of the pairs so far.</summary>
+    public ReliabilityTable Table()
+    {
+        int bins = _count.Length;
+        var table = new ReliabilityBin[bins];
+        double ece = 0;
+        for (int b = 0; b < bins; b++)
+        {
+            double mean = _count[b] == 0 ? 0 : _confidence[b] / _count[b], precision = _count[b] == 0 ? 0 : (double)_correct[b] / _count[b];
+            table[b] = new ReliabilityBin((double)b / bins, (double)(b + 1) / bins, _count[b], mean, precision);
+            if (_total > 0) ece += (double)_count[b] / _total * Math.Abs(precision - mean);
+        }
+        return new ReliabilityTable(table, _total, ece);
+    }
+}
+
+/// <summary>
+/// <see cref="Calibration.Measure"/> over a corpus fed a batch of sentences at a time. Whether an entity is correct
+/// depends on the gold scheme, which <see cref="Tags.Detect"/> decides from the whole corpus, so the pairs are tallied
+/// under every scheme and the detected one's table is returned: the same table as one call on all the sentences.
+/// </summary>
+public sealed class CalibrationTally(NerModel model, int bins = 10)
+{
+    private readonly SchemeDetector _scheme = new();
+    private readonly ReliabilityTally[] _tallies = [.. Enum.GetValues<TagScheme>().Select(_ => new ReliabilityTally(bins))];
+
+    /// <summary>Tags <paramref name="gold"/> and tallies its predicted entities' scores against their correctness.</summary>
+    public void Add(IReadOnlyList<Sentence> gold)
+    {
+        ArgumentNullException.ThrowIfNull(gold);
+        var predicted = model.Annotate(gold);
+        foreach (var scheme in Enum.GetValues<TagScheme>())
+        {
+            for (int s = 0; s < gold.Count; s++)
+            {
+                if (predicted[s].Entities.Length == 0) continue;
+                var spans = new HashSet<Span>(Tags.ToSpans(gold[s].Tags, scheme));
+                foreach (var e in predicted[s].Entities) _tallies[(int)scheme].Add(e.Score, spans.Contains(new Span(e.Start, e.End, e.Label)));
+            }
+        }
+        foreach (var s in gold) _scheme.Add(s.Tags);
+    }
+
+    /// <summary>The reliability table under the scheme of all the gold sentences so far.</summary>
+    public ReliabilityTable Table() => _tallies[(int)_scheme.Scheme].Table();
 }

@@ -57,11 +57,15 @@ public sealed class ConfusionMatrix
     public long this[string gold, string predicted] =>
         _index.TryGetValue(gold, out int g) && _index.TryGetValue(predicted, out int p) ? _counts[g][p] : 0;
 
-    public void Add(string gold, string predicted)
+    public void Add(string gold, string predicted) => Add(gold, predicted, 1);
+
+    /// <summary>Counts <paramref name="count"/> tokens of gold <paramref name="gold"/> predicted as <paramref name="predicted"/>.</summary>
+    public void Add(string gold, string predicted, long count)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         int g = IndexOf(gold), p = IndexOf(predicted);
-        _counts[g][p]++;
-        Total++;
+        _counts[g][p] += count;
+        Total += count;
     }
 
     /// <summary>Tokens whose gold tag is <paramref name="label"/> (its row sum).</summary>

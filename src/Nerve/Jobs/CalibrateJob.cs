@@ -23,6 +23,9 @@ public sealed record CalibrateJobOptions
 
     /// <summary>Where <see cref="CalibrateJob.Fit"/> saves the model with its fitted temperature.</summary>
     public string? OutputPath { get; init; }
+
+    /// <summary>Skip the model file's SHA-256 check.</summary>
+    public bool NoVerify { get; init; }
 }
 
 /// <summary>The entity calibration of a model on a gold corpus, and the temperature that improves it.</summary>
@@ -41,6 +44,10 @@ public static class CalibrateJob
     public static CalibrateJobResult Fit(CalibrateJobOptions o, JobInput gold, IJobLog? log = null)
     {
         if (string.IsNullOrEmpty(o.OutputPath)) throw new NerveException("--output is required: where to save the calibrated model");
+        var modelPath = o.ModelPath ?? throw new NerveException("--model is required");
+        IO.InputFile.Check(modelPath, "model file");
+        gold.CheckExists();
+        IO.AtomicFile.CheckTarget(o.OutputPath, "--output", (modelPath, "--model"), (gold.Path, "--data"));
         var (model, sentences) = Load(o, gold, log);
         model.Info.Remove(Recognition.TemperatureKey);
         var before = Calibration.Measure(model, sentences);
@@ -54,7 +61,7 @@ public static class CalibrateJob
 
     private static (NerModel, IReadOnlyList<Sentence>) Load(CalibrateJobOptions o, JobInput gold, IJobLog? log)
     {
-        var model = NerModel.Load(o.ModelPath ?? throw new NerveException("--model is required"));
+        var model = NerModel.Load(o.ModelPath ?? throw new NerveException("--model is required"), verify: !o.NoVerify);
         var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log ?? NullJobLog.Instance);
         return (model, corpus.Sentences);
     }

@@ -28,7 +28,10 @@ public sealed record EvalJobOptions
 }
 
 /// <summary>What <see cref="EvalJob.Measure"/> found: the evaluation, spaCy's metrics, and the calibration if asked for.</summary>
-public sealed record EvalJobResult(ModelEvaluation Evaluation, EntityMetrics Metrics, ReliabilityTable? Calibration);
+public sealed record EvalJobResult(EvalScores Evaluation, EntityMetrics Metrics, ReliabilityTable? Calibration);
+
+/// <summary>The conlleval phrase scores and the token confusion matrix of a streamed evaluation (<see cref="EvaluationTally"/>).</summary>
+public sealed record EvalScores(ConllEvalResult Phrases, ConfusionMatrix Tokens);
 
 /// <summary>Scoring jobs: a model on a gold corpus, and the conlleval script on tagged lines.</summary>
 public static class EvalJob
@@ -64,21 +67,32 @@ public static class EvalJob
     }
 
     /// <summary>
-    /// <see cref="Run(EvalJobOptions, JobInput, IJobLog?)"/> timed: spaCy's metrics with words/s over reading, tagging
-    /// and scoring (not loading the model); writes <see cref="EvalJobOptions.JsonPath"/> when it is set, and with
-    /// <see cref="EvalJobOptions.MeasureCalibration"/> adds the reliability table of the same model on the same
-    /// sentences (input read once, so standard input works too).
+    /// <see cref="Run(EvalJobOptions, JobInput, IJobLog?)"/> timed and streamed: the gold corpus is read, tagged and
+    /// scored a batch of whole documents at a time (<see cref="JobCorpus.Stream"/>, <see cref="EvaluationTally"/>), so
+    /// memory stays bounded by the model and a batch whatever the input's size, with the scores of one pass over all of
+    /// it. spaCy's metrics with words/s over reading, tagging and scoring (not loading the model); writes
+    /// <see cref="EvalJobOptions.JsonPath"/> when it is set, and with <see cref="EvalJobOptions.MeasureCalibration"/>
+    /// adds the reliability table of the same model on the same sentences (input read once, so standard input works too).
     /// </summary>
     public static EvalJobResult Measure(EvalJobOptions o, JobInput gold, IJobLog? log = null)
     {
         var model = Load(o, gold);
+        log ??= NullJobLog.Instance;
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var sentences = ReadGold(model, o, gold, log ?? NullJobLog.Instance);
-        var e = ModelEvaluation.Run(model, sentences, o.Raw, o.Threads);
-        var metrics = EntityMetrics.From(e.Phrases, e.Phrases.Tokens / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
+        var tally = new EvaluationTally(model, o.Raw);
+        var calibration = o.MeasureCalibration ? new CalibrationTally(model) : null;
+        JobCorpus.Stream(gold, o.Format, o.TagColumn, o.RepairGlued, o.StrictScheme, log, batch =>
+        {
+            tally.Add(batch, o.Threads);
+            calibration?.Add(batch);
+        });
+        if (!o.Raw && model.Scheme == TagScheme.IO)
+            log.Note("the model's labels are IO; conlleval finds no phrases in IO labels without --raw");
+        var (phrases, tokens) = tally.Result();
+        var metrics = EntityMetrics.From(phrases, phrases.Tokens / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
         if (o.JsonPath is not null)
             IO.AtomicFile.WriteAllText(o.JsonPath, metrics.ToJson());
-        return new EvalJobResult(e, metrics, o.MeasureCalibration ? Calibration.Measure(model, sentences) : null);
+        return new EvalJobResult(new EvalScores(phrases, tokens), metrics, calibration?.Table());
     }
 
     /// <summary>

@@ -30,20 +30,91 @@ internal static class JobCorpus
     /// </summary>
     public static void CheckScheme(CorpusFile corpus, TagScheme scheme, bool strict, IJobLog? log)
     {
-        int count = 0;
-        long firstLine = 0;
-        string first = "";
-        foreach (var s in corpus.Sentences)
+        var check = new SchemeCheck();
+        foreach (var s in corpus.Sentences) check.Add(s);
+        check.Report(corpus.Path, scheme, strict, log);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="input"/> as a stream of batches of whole sentences, each handed to <paramref name="batch"/>
+    /// and then dropped: a batch ends at a -DOCSTART- line once it holds <paramref name="tokens"/> tokens, and at any
+    /// sentence end at four times that, so memory stays bounded whatever the input's length. Glued-tag repairs and scheme
+    /// violations (against the scheme of the whole input) are reported at the end as <see cref="Read"/> and
+    /// <see cref="CheckScheme"/> report them; an empty file is an error. Returns the scheme and the sentence count.
+    /// </summary>
+    public static (TagScheme Scheme, long Sentences) Stream(JobInput input, CorpusFormat format, int? tagColumn, bool repairGlued, bool strictScheme,
+        IJobLog log, Action<IReadOnlyList<Sentence>> batch, int tokens = 1 << 14)
+    {
+        input.CheckExists();
+        var repairs = new GluedRepairLog();
+        var check = new SchemeCheck();
+        long sentences = 0;
+        input.Read(reader =>
         {
-            int i = Tags.FirstViolation(s.Tags, scheme);
-            if (i < 0) continue;
-            if (count++ > 0) continue;
-            firstLine = s.FirstLine + i;
-            first = $"{NerveDataException.Quote(s.Tags[i])} after {(i > 0 ? NerveDataException.Quote(s.Tags[i - 1]) : "the sentence start")}{(i == s.Count - 1 && scheme == TagScheme.BIOES ? " at the sentence end" : "")}";
-            if (strict) throw new NerveDataException(corpus.Path, firstLine, $"a tag sequence valid in {scheme}", first);
+            var stream = new CorpusReader.CorpusStream(reader, input.Name, format, tagColumn, requireTags: true, repairGlued ? repairs.Add : null, poolLimit: 1 << 16);
+            var pending = new List<Sentence>();
+            int pendingTokens = 0, documents = 0;
+            while (stream.Next(out var s))
+            {
+                bool newDocument = stream.Documents != documents;
+                documents = stream.Documents;
+                if (pendingTokens >= 4 * tokens || (newDocument && pendingTokens >= tokens))
+                {
+                    batch(pending);
+                    pending = [];
+                    pendingTokens = 0;
+                }
+                pending.Add(s);
+                pendingTokens += s.Count;
+                check.Add(s);
+                sentences++;
+            }
+            if (pending.Count > 0) batch(pending);
+            return 0;
+        });
+        repairs.Report(log.Warning);
+        if (sentences == 0 && input.Path is not null)
+            throw new NerveException($"{input.Path}: expected tagged sentences, found {(new FileInfo(input.Path).Length == 0 ? "an empty file" : "only blank lines")}");
+        var scheme = check.Scheme;
+        check.Report(input.Name, scheme, strictScheme, log);
+        return (scheme, sentences);
+    }
+
+    /// <summary>The scheme of sentences fed one at a time, and the first tag each scheme does not allow where it stands.</summary>
+    private sealed class SchemeCheck
+    {
+        private readonly SchemeDetector _detector = new();
+        private readonly (int Count, long FirstLine, string First)[] _violations = new (int, long, string)[Enum.GetValues<TagScheme>().Length];
+        private long _sentences;
+
+        public TagScheme Scheme => _detector.Scheme;
+
+        public void Add(Sentence s)
+        {
+            _detector.Add(s.Tags);
+            _sentences++;
+            foreach (var scheme in Enum.GetValues<TagScheme>())
+            {
+                int i = Tags.FirstViolation(s.Tags, scheme);
+                if (i < 0) continue;
+                ref var v = ref _violations[(int)scheme];
+                if (v.Count++ > 0) continue;
+                v.FirstLine = s.FirstLine + i;
+                v.First = $"{NerveDataException.Quote(s.Tags[i])} after {(i > 0 ? NerveDataException.Quote(s.Tags[i - 1]) : "the sentence start")}{(i == s.Count - 1 && scheme == TagScheme.BIOES ? " at the sentence end" : "")}";
+            }
         }
-        if (count > 0)
-            log?.Warning($"{corpus.Path}:{firstLine}: {scheme} does not allow a tag where it stands in {count} of {corpus.Sentences.Count} sentences, the first {first}; --strict-scheme makes this an error");
+
+        /// <summary>
+        /// With <paramref name="strict"/> the first violation of <paramref name="scheme"/> is an error at its line;
+        /// otherwise one warning gives the count and the first.
+        /// </summary>
+        public void Report(string path, TagScheme scheme, bool strict, IJobLog? log)
+        {
+            var (count, firstLine, first) = _violations[(int)scheme];
+            if (count == 0) return;
+            if (strict) throw new NerveDataException(path, firstLine, $"a tag sequence valid in {scheme}", first);
+            log?.Warning($"{path}:{firstLine}: {scheme} does not allow a tag where it stands in {count} of {_sentences} sentences, the first {first}; --strict-scheme makes this an error");
+        }
     }
 
     /// <summary>An empty file, or one of blank lines only, is an error naming which.</summary>

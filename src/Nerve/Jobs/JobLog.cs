@@ -28,12 +28,15 @@ public sealed class NullJobLog : IJobLog
 /// <summary>A job's input: a file, or a reader the caller owns (stdin, an HTTP request body).</summary>
 public sealed record JobInput
 {
-    private JobInput(string name, string? path, TextReader? reader)
+    private JobInput(string name, string? path, TextReader? reader, Stream? stream = null)
     {
         Name = name;
         Path = path;
         Reader = reader;
+        _stream = stream;
     }
+
+    private readonly Stream? _stream;
 
     /// <summary>What errors call the input: the path, or e.g. "&lt;stdin&gt;".</summary>
     public string Name { get; }
@@ -45,6 +48,12 @@ public sealed record JobInput
     public static JobInput File(string path) => new(path, path, null);
 
     public static JobInput FromReader(TextReader reader, string name) => new(name, null, reader);
+
+    /// <summary>
+    /// Bytes the caller owns (standard input), decoded as a file is: invalid UTF-8 is an error at its line and byte
+    /// offset, or escaped for a byte-for-byte copy when read with strictUtf8 false.
+    /// </summary>
+    public static JobInput FromStream(Stream stream, string name) => new(name, null, null, stream);
 
     /// <summary>Fails with "PATH: file not found" for a missing file, and in one line for a directory, device or FIFO.</summary>
     public void CheckExists()
@@ -60,6 +69,13 @@ public sealed record JobInput
     {
         CheckExists();
         if (Reader is not null) return read(Reader);
+        if (_stream is not null)
+        {
+            using var text = strictUtf8
+                ? new StreamReader(new IO.Utf8CheckingStream(_stream, Name), new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, 1 << 16, leaveOpen: true)
+                : new StreamReader(_stream, Text.Utf8Escapes.Encoding, detectEncodingFromByteOrderMarks: false, 1 << 16, leaveOpen: true);
+            return read(text);
+        }
         using var reader = Corpus.CorpusReader.OpenText(Path!, strictUtf8);
         try
         {

@@ -41,8 +41,8 @@ public sealed record TagJobResult(long Tokens, IReadOnlyList<(string Phase, Time
 
 /// <summary>
 /// Tags column text, raw text or JSON lines. CoNLL columns (the default) put the predicted tag last: column input is
-/// streamed, read, tagged and written at once (<see cref="ColumnTagger"/>); raw text and the glued-tag repair read it
-/// all first. The other <see cref="TagOutputFormat"/>s write <see cref="RecognizedDocument"/>s: JSONL streams a
+/// streamed, read, tagged and written at once (<see cref="ColumnTagger"/>), raw text a block of whole paragraphs at a
+/// time (<see cref="Tokenizer.Blocks"/>); the glued-tag repair reads it all first. The other <see cref="TagOutputFormat"/>s write <see cref="RecognizedDocument"/>s: JSONL streams a
 /// document per line (<see cref="JsonLinesTagger"/>), the rest take the whole input as one document.
 /// </summary>
 public static class TagJob
@@ -92,7 +92,12 @@ public static class TagJob
             tokens = raw ? TagText(model, o, input, output, log) : TagColumns(model, o, input, output, log);
             phases.End("read, tag and write");
         }
-        else if (!raw && !o.RepairGlued)
+        else if (raw)
+        {
+            tokens = TagTextColumns(model, o, input, output);
+            phases.End("read, tag and write");
+        }
+        else if (!o.RepairGlued)
         {
             // Lenient decoding: the input columns are copied byte for byte, not judged (invalid bytes are escaped, Utf8Escapes).
             tokens = input.Read(reader => ColumnTagger.Tag(model, reader, input.Name, output, o.Format, o.TagColumn, o.Threads).Tokens, strictUtf8: false);
@@ -100,21 +105,10 @@ public static class TagJob
         }
         else
         {
-            IReadOnlyList<Sentence> sentences;
-            char delimiter = '\t';
-            bool keepGold = false;
-            if (raw)
-            {
-                string text = input.Read(reader => reader.ReadToEnd());
-                sentences = Tokenizer.Sentences(text).Select(s => new Sentence(s.Select(t => t.Text).ToArray(), s.Select(_ => "O").ToArray())).ToList();
-            }
-            else
-            {
-                var corpus = JobCorpus.Read(input, o.Format, o.TagColumn, requireTags: false, o.RepairGlued, log);
-                sentences = corpus.Sentences;
-                delimiter = corpus.Delimiter;
-                keepGold = corpus.ColumnCount > 1; // the gold column stays, so the output can go straight to conlleval
-            }
+            var corpus = JobCorpus.Read(input, o.Format, o.TagColumn, requireTags: false, o.RepairGlued, log);
+            var sentences = corpus.Sentences;
+            char delimiter = corpus.Delimiter;
+            bool keepGold = corpus.ColumnCount > 1; // the gold column stays, so the output can go straight to conlleval
             phases.End("read");
             var prediction = model.Predict(sentences, o.Threads);
             phases.End("tag");
@@ -125,6 +119,32 @@ public static class TagJob
             tokens = sentences.Sum(s => (long)s.Count);
         }
         return new TagJobResult(tokens, phases.List);
+    }
+
+    /// <summary>
+    /// Raw text to CoNLL columns (token, predicted tag), streamed a block of whole paragraphs at a time
+    /// (<see cref="Tokenizer.Blocks"/>): memory stays bounded by the model and a block whatever the input's size.
+    /// </summary>
+    private static long TagTextColumns(NerModel model, TagJobOptions o, JobInput input, Stream output)
+    {
+        long tokens = 0;
+        using (var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" })
+        {
+            input.Read(reader =>
+            {
+                foreach (var block in Tokenizer.Blocks(reader))
+                {
+                    var sentences = Tokenizer.Sentences(block).Select(s => new Sentence(s.Select(t => t.Text).ToArray(), s.Select(_ => "O").ToArray())).ToList();
+                    if (sentences.Count == 0) continue;
+                    var prediction = model.PredictBatch(sentences, o.Threads);
+                    CorpusWriter.Write(writer, sentences, prediction.Tags);
+                    tokens += sentences.Sum(s => (long)s.Count);
+                }
+                return 0;
+            });
+        }
+        output.Flush();
+        return tokens;
     }
 
     /// <summary>The spelling of a format on the command line (<c>inline-xml</c>).</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Nerve.IO;
 
 namespace Nerve.Reports;
 
@@ -97,16 +98,27 @@ public sealed class HtmlReport
         return sb.ToString();
     }
 
-    /// <summary>Writes the page to <paramref name="path"/> and each named chart as an .svg file beside it; returns the paths written.</summary>
+    /// <summary>
+    /// Writes the page to <paramref name="path"/> and each named chart as an .svg file beside it, every file atomically
+    /// (<see cref="AtomicFile"/>) and every target checked before the first is written; returns the paths written. To
+    /// standard output ("-", "/dev/stdout") only the page is written, its charts inline.
+    /// </summary>
     public IReadOnlyList<string> Save(string path)
     {
         var written = new List<string> { path };
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToHtml(), new UTF8Encoding(false));
-        foreach (var (name, chart) in _charts)
+        if (AtomicFile.IsStdout(path))
         {
-            var p = Path.Combine(dir, name);
+            AtomicFile.WriteAllText(path, ToHtml());
+            return written;
+        }
+        var dir = Path.GetDirectoryName(AtomicFile.Resolve(path))!;
+        Directory.CreateDirectory(dir);
+        var charts = _charts.Select(c => (Path: Path.Combine(dir, c.FileName), c.Chart)).ToList();
+        AtomicFile.CheckTarget(path, "the report");
+        foreach (var (p, _) in charts) AtomicFile.CheckTarget(p, "a chart of the report");
+        AtomicFile.WriteAllText(path, ToHtml());
+        foreach (var (p, chart) in charts)
+        {
             chart.Save(p);
             written.Add(p);
         }

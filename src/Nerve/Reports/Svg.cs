@@ -106,7 +106,7 @@ public abstract class Chart
 
     /// <summary>Writes the chart as a standalone .svg file (UTF-8, no BOM).</summary>
     public void Save(string path) =>
-        File.WriteAllText(path, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + ToSvg() + "\n", new UTF8Encoding(false));
+        Nerve.IO.AtomicFile.WriteAllText(path, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + ToSvg() + "\n");
 
     /// <summary>The chart type's class on the root element: line, scatter, heatmap or bar.</summary>
     protected abstract string Kind { get; }

@@ -29,12 +29,21 @@ public static class ModelTagging
     }
 
     /// <summary>Tags every token; <paramref name="threads"/> workers split the sentences, the result does not depend on their number.</summary>
-    public static Prediction Predict(this NerModel model, IReadOnlyList<Sentence> sentences, int threads = 1)
+    public static Prediction Predict(this NerModel model, IReadOnlyList<Sentence> sentences, int threads = 1) => model.Predict(sentences, threads, null);
+
+    /// <summary>
+    /// <see cref="Predict(NerModel, IReadOnlyList{Sentence}, int)"/> for one batch of a stream: with the model's shared
+    /// tagger (<see cref="Recognition.SharedTagger"/>), whose cache lives from batch to batch instead of being made for each.
+    /// </summary>
+    public static Prediction PredictBatch(this NerModel model, IReadOnlyList<Sentence> sentences, int threads = 1)
+        => model.Predict(sentences, threads, Recognition.SharedTagger(model));
+
+    private static Prediction Predict(this NerModel model, IReadOnlyList<Sentence> sentences, int threads, WindowTagger? tagger)
     {
         var windows = new WindowSet(sentences, model.Featurizer, model.Config.Window, threads: threads);
         var classes = new int[windows.Count];
         var confidence = new float[windows.Count];
-        model.Classify(windows, classes, confidence, threads);
+        model.Classify(windows, classes, confidence, threads, tagger: tagger);
         var tags = new string[sentences.Count][];
         var conf = new float[sentences.Count][];
         for (int s = 0; s < sentences.Count; s++)
@@ -50,11 +59,12 @@ public static class ModelTagging
     /// Class and confidence of every window. Sentences are packed into batches of up to <paramref name="batch"/> windows
     /// (the CRF head then decodes each sentence on its rows); <paramref name="threads"/> workers take contiguous runs of sentences.
     /// </summary>
-    public static void Classify(this NerModel model, WindowSet windows, Span<int> classes, Span<float> confidence, int threads = 1, int batch = 256)
+    /// <param name="tagger">The tagger to use (a stream's, shared across batches); null makes one for <paramref name="windows"/>.</param>
+    public static void Classify(this NerModel model, WindowSet windows, Span<int> classes, Span<float> confidence, int threads = 1, int batch = 256, WindowTagger? tagger = null)
     {
         int sentences = windows.SentenceStarts.Length - 1;
         threads = Math.Clamp(threads, 1, Math.Max(1, windows.Count / batch));
-        var tagger = model.CreateTagger(windows);
+        tagger ??= model.CreateTagger(windows);
         if (threads == 1)
         {
             WindowTagger.Buffers? buffers = null;

@@ -66,6 +66,67 @@ public static class Tokenizer
         return tokens;
     }
 
+    /// <summary>
+    /// The text of <paramref name="reader"/> in blocks of whole paragraphs, about <paramref name="blockChars"/> characters
+    /// each, for tagging a stream in bounded memory. A block ends after a blank (white-space-only) line, where a sentence
+    /// ends anyway, so <see cref="Sentences(string)"/> of each block gives the sentences of the whole text. A paragraph
+    /// longer than four blocks is cut at its last line end instead (a sentence wrapped over that line end is split there).
+    /// </summary>
+    public static IEnumerable<string> Blocks(TextReader reader, int blockChars = 1 << 18)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentOutOfRangeException.ThrowIfLessThan(blockChars, 1);
+        return Read();
+
+        IEnumerable<string> Read()
+        {
+            var buffer = new char[blockChars];
+            int length = 0;
+            bool eof = false;
+            while (!eof)
+            {
+                int want = length + blockChars;
+                if (buffer.Length < want) Array.Resize(ref buffer, Math.Max(want, 2 * buffer.Length));
+                while (!eof && length < want)
+                {
+                    int read = reader.Read(buffer, length, want - length);
+                    if (read == 0) eof = true;
+                    length += read;
+                }
+                if (eof) break;
+                var text = buffer.AsSpan(0, length);
+                int cut = LastParagraphEnd(text);
+                if (cut == 0 && length >= 4 * blockChars)
+                {
+                    cut = text.LastIndexOf('\n') + 1;
+                    if (cut == 0) cut = text.LastIndexOfAny(' ', '\t', '\r') + 1; // no line end at all: at a space, or anywhere but inside a surrogate pair
+                    if (cut == 0) cut = char.IsHighSurrogate(text[^1]) ? length - 1 : length;
+                }
+                if (cut == 0) continue;
+                yield return new string(buffer, 0, cut);
+                buffer.AsSpan(cut, length - cut).CopyTo(buffer);
+                length -= cut;
+            }
+            if (length > 0) yield return new string(buffer, 0, length);
+        }
+    }
+
+    /// <summary>The position after the last "\n" that ends a white-space-only line after another line end, 0 if none.</summary>
+    private static int LastParagraphEnd(ReadOnlySpan<char> text)
+    {
+        int at = text.Length;
+        while (true)
+        {
+            int nl = text[..at].LastIndexOf('\n');
+            if (nl <= 0) return 0;
+            int stop = text[nl - 1] == '\r' ? nl - 1 : nl; // the line ends at "\r\n" or "\n"
+            int start = text[..stop].LastIndexOfAny('\n', '\r') + 1;
+            if (start > 0 && text[start..stop].IsWhiteSpace()) return nl + 1;
+            at = start;
+            if (at == 0) return 0;
+        }
+    }
+
     /// <summary>The tokens of <paramref name="text"/> grouped into sentences (rules in the class summary).</summary>
     public static List<List<TextToken>> Sentences(string text) => Sentences(text, Tokenize(text));
 
