@@ -23,12 +23,18 @@ public sealed record EvalJobOptions
     public string? JsonPath { get; init; }
     /// <summary><see cref="EvalJob.Measure"/> also tabulates the calibration of the entity scores (<see cref="Calibration"/>).</summary>
     public bool MeasureCalibration { get; init; }
+    /// <summary><see cref="EvalJob.Measure"/> also scores entities by whether their words were seen in training or have a vector.</summary>
+    public bool Breakdown { get; init; }
     /// <summary>A gold tag its scheme does not allow where it stands (I- after O in IOB2) is an error, not a warning.</summary>
     public bool StrictScheme { get; init; }
 }
 
 /// <summary>What <see cref="EvalJob.Measure"/> found: the evaluation, spaCy's metrics, and the calibration if asked for.</summary>
-public sealed record EvalJobResult(ModelEvaluation Evaluation, EntityMetrics Metrics, ReliabilityTable? Calibration);
+public sealed record EvalJobResult(ModelEvaluation Evaluation, EntityMetrics Metrics, ReliabilityTable? Calibration)
+{
+    /// <summary>Vocabulary coverage and, if asked, the seen/unseen breakdown; null when the model does not record its word sources.</summary>
+    public VocabularyBreakdown? Vocabulary { get; init; }
+}
 
 /// <summary>Scoring jobs: a model on a gold corpus, and the conlleval script on tagged lines.</summary>
 public static class EvalJob
@@ -76,9 +82,13 @@ public static class EvalJob
         var sentences = ReadGold(model, o, gold, log ?? NullJobLog.Instance);
         var e = ModelEvaluation.Run(model, sentences, o.Raw, o.Threads);
         var metrics = EntityMetrics.From(e.Phrases, e.Phrases.Tokens / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
+        var vocabulary = model.Sources is { } sources ? new BreakdownAccumulator(sources, o.Raw) : null;
+        for (int i = 0; vocabulary is not null && i < sentences.Count; i++)
+            vocabulary.Add(sentences[i].Words, sentences[i].Tags, e.Prediction.Tags[i]);
+        var breakdown = vocabulary?.Result();
         if (o.JsonPath is not null)
-            IO.AtomicFile.WriteAllText(o.JsonPath, metrics.ToJson());
-        return new EvalJobResult(e, metrics, o.MeasureCalibration ? Calibration.Measure(model, sentences) : null);
+            IO.AtomicFile.WriteAllText(o.JsonPath, metrics.ToJson(breakdown is null ? null : j => breakdown.WriteJson(j, o.Breakdown)));
+        return new EvalJobResult(e, metrics, o.MeasureCalibration ? Calibration.Measure(model, sentences) : null) { Vocabulary = breakdown };
     }
 
     /// <summary>

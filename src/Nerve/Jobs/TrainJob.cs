@@ -156,7 +156,10 @@ public static class TrainJob
             ["embeddings"] = o.EmbeddingsPath ?? "",
             ["options"] = JsonSerializer.Serialize(o.Training),
         };
-        var model = new NerModel(network, featurizer, scheme, labelScheme, info);
+        var model = new NerModel(network, featurizer, scheme, labelScheme, info)
+        {
+            Sources = WordSources.Build(words, train.Sentences, vectors is null ? null : w => vectors.IndexOf(w) >= 0),
+        };
         var trainer = new Trainer(model, train.Sentences, dev?.Sentences, o.Training, ModelEvaluation.F1,
             o.GraphEngine ? (m, b) => new Autodiff.GraphBackprop<float>(m, b) : null);
         log?.Info(trainer.Step);
