@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nerve.Evaluation;
 using Nerve.Jobs;
 
 namespace Nerve.Cli;
@@ -21,9 +22,10 @@ internal static class EvalCommand
         var strict = Cli.StrictScheme();
         var json = new Option<string?>("--json") { Description = "Also write metrics.json with spaCy's keys (ents_p, ents_r, ents_f, ents_per_type, token_acc, speed) and conlleval's figures." };
         var calibration = new Option<bool>("--calibration") { Description = "Also print the reliability table of entity scores (10 bins: count, mean score, precision) and the expected calibration error." };
+        var breakdown = new Option<bool>("--breakdown") { Description = "Also score entities all of whose words occurred in training, those with a word unseen in training, and those with a word without a pretrained vector." };
         var cmd = new Command("eval", "Score a model on a gold corpus: the conlleval report (phrase precision, recall, F1) and a per-class token confusion matrix.")
         {
-            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify, json, calibration, strict,
+            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify, json, calibration, strict, breakdown,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -40,11 +42,20 @@ internal static class EvalCommand
                 JsonPath = r.GetValue(json),
                 StrictScheme = r.GetValue(strict),
                 MeasureCalibration = r.GetValue(calibration),
+                Breakdown = r.GetValue(breakdown),
             };
-            var (e, metrics, reliability) = EvalJob.Measure(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
+            var result = EvalJob.Measure(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
+            var (e, metrics, reliability) = result;
             Console.Write(e.Phrases.Format());
             Console.WriteLine();
             Console.Write(metrics.Format());
+            Console.WriteLine();
+            Console.Write(result.Vocabulary?.FormatCoverage() ?? VocabularyBreakdown.UnknownNote + "\n");
+            if (options.Breakdown && result.Vocabulary is { } v)
+            {
+                Console.WriteLine();
+                Console.Write(v.FormatBreakdown());
+            }
             if (!r.GetValue(noMatrix))
             {
                 Console.WriteLine();

@@ -18,7 +18,7 @@ internal static class TrainCommand
     public static Command Create(string name, string description, IReadOnlyList<Option> extra, Func<ParseResult, TrainSettings?, TrainSettings, int> action)
     {
         var d = new TrainOptions();
-        var train = new Option<string>("--train") { Description = "Training corpus (required, here or in --config)." };
+        var train = new Option<string[]>("--train") { Description = "Training corpus (required, here or in --config); several files, repeated or comma-separated, are read in order as one corpus.", AllowMultipleArgumentsPerToken = false };
         var dev = new Option<string?>("--dev") { Description = "Development corpus: scored every epoch; the best epoch is kept." };
         var model = new Option<string>("--model") { Description = "Where to write the model (safetensors; required)." };
         var format = Cli.Format();
@@ -79,7 +79,7 @@ internal static class TrainCommand
             T? Val<T>(Option<T> o) where T : struct => r.GetResult(o) is { Implicit: false } ? r.GetValue(o) : null;
             var flags = new TrainSettings
             {
-                Train = Ref(train),
+                Train = Ref(train) is { } t ? TrainSettings.SplitPaths(t) : null,
                 Dev = Ref(dev),
                 Model = Ref(model),
                 Format = Val(format),

@@ -62,6 +62,7 @@ public sealed class ColumnLineParser
         count = 0;
         if (lineNo == 1) line = SkipByteOrderMark(line);
         if (line.IsWhiteSpace()) return ColumnLineKind.Boundary;
+        if (Layout is null && _glued is not null) _glued.RepairFirst(ref line, fields, _name, lineNo);
         var layout = Layout ??= ColumnLayout.Detect(_name, lineNo, line, _format, _tagColumn, _requireTags);
         int n = layout.Split(line, fields, _name, lineNo);
         if (_glued is not null && n == layout.ColumnCount - 1 && layout.ColumnCount >= 3 && _glued.TryRepair(ref line, fields, n, layout.Delimiter, _name, lineNo))
@@ -73,15 +74,60 @@ public sealed class ColumnLineParser
 }
 
 /// <summary>
-/// The glued-tag repair: a token line one column short whose word ends in a value already seen in column 2 (a POS tag
-/// glued to the word, as in CoNLL-2002 Dutch: "BelgiEN B-LOC") is split there, and each repair is reported as "FILE:LINE: …".
+/// The glued-tag repair: a token line one column short whose word ends in a column-2 value of the file (a POS tag glued
+/// to the word, as in CoNLL-2002 Dutch: "BelgiEN B-LOC") is split there, and each repair is reported as "FILE:LINE: …".
+/// <see cref="Scan"/>, a first pass over the whole text, learns the file's usual column count and its column-2 values, so
+/// that a glued line is repaired wherever it stands, the first token line included; without it only values already
+/// <see cref="Seen"/> are candidates.
 /// </summary>
 public sealed class GluedColumns(Action<string> report)
 {
     private readonly HashSet<string> _secondColumn = new(StringComparer.Ordinal);
 
+    /// <summary>The column count of most token lines, from <see cref="Scan"/>; 0 before it or when under 3.</summary>
+    public int Width { get; private set; }
+
     /// <summary>Remembers a token's column-2 value, the candidates for later repairs.</summary>
     public void Seen(string secondColumn) => _secondColumn.Add(secondColumn);
+
+    /// <summary>
+    /// The first pass: the most frequent column count of the token lines of <paramref name="text"/> (-DOCSTART- lines
+    /// aside) becomes <see cref="Width"/>, and the column-2 values of the lines that have it become candidates.
+    /// </summary>
+    public void Scan(ReadOnlySpan<char> text)
+    {
+        var counts = new Dictionary<int, int>();
+        var second = new Dictionary<int, HashSet<string>>();
+        Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
+        foreach (var raw in ColumnLineParser.SkipByteOrderMark(text).EnumerateLines())
+        {
+            if (raw.IsWhiteSpace()) continue;
+            int n = CorpusReader.Split(raw, raw.Contains('\t') ? '\t' : ' ', fields);
+            if (n < 1 || n > fields.Length || raw[fields[0]].SequenceEqual(ColumnLineParser.DocStart)) continue;
+            counts[n] = counts.GetValueOrDefault(n) + 1;
+            if (n < 3) continue;
+            if (!second.TryGetValue(n, out var values)) second[n] = values = new HashSet<string>(StringComparer.Ordinal);
+            if (values.Count < MaxValues) values.Add(raw[fields[1]].ToString());
+        }
+        if (counts.Count == 0) return;
+        int width = counts.OrderByDescending(kv => kv.Value).ThenByDescending(kv => kv.Key).First().Key;
+        if (width < 3) return;
+        Width = width;
+        _secondColumn.UnionWith(second[width]);
+    }
+
+    /// <summary>Column-2 values kept per column count by <see cref="Scan"/>: a POS inventory, not a vocabulary.</summary>
+    private const int MaxValues = 4096;
+
+    /// <summary>Before the layout is known: repairs the first token line if it is one column short of <see cref="Width"/>.</summary>
+    internal void RepairFirst(ref ReadOnlySpan<char> line, scoped Span<Range> fields, string name, long lineNo)
+    {
+        if (Width < 3) return;
+        char delimiter = line.Contains('\t') ? '\t' : ' ';
+        int n = CorpusReader.Split(line, delimiter, fields);
+        if (n == Width - 1 && !line[fields[0]].SequenceEqual(ColumnLineParser.DocStart))
+            TryRepair(ref line, fields, n, delimiter, name, lineNo);
+    }
 
     /// <summary>Splits the first field as word + the longest known column-2 value it ends with (keeping a non-empty word).</summary>
     internal bool TryRepair(ref ReadOnlySpan<char> line, scoped ReadOnlySpan<Range> fields, int n, char delimiter, string name, long lineNo)

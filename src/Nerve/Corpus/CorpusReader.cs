@@ -52,8 +52,8 @@ public static class CorpusReader
     /// <remarks>One pass over up to hundreds of thousands of lines: compiled fully optimised at once rather than tiered.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <param name="repairGlued">
-    /// When given, a token line one column short whose word ends in a value already seen in column 2 (a POS tag glued
-    /// to the word, as in CoNLL-2002 Dutch: "BelgiEN B-LOC") is split there, and each repair is reported to this callback
+    /// When given, a token line one column short whose word ends in a column-2 value of the file (a POS tag glued
+    /// to the word, as in CoNLL-2002 Dutch: "BelgiEN B-LOC") is split there, wherever it stands (<see cref="GluedColumns.Scan"/>), and each repair is reported to this callback
     /// as "FILE:LINE: …". Without it such a line is an error.
     /// </param>
     public static CorpusFile Read(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null)
@@ -93,6 +93,13 @@ public static class CorpusReader
             _format = format;
             _poolLimit = poolLimit;
             _glued = repairGlued is null ? null : new GluedColumns(repairGlued);
+            if (_glued is not null)
+            {
+                // The repair reads the file twice (GluedColumns.Scan): the text is held in memory for the second pass.
+                var text = reader.ReadToEnd();
+                _glued.Scan(text);
+                reader = new StringReader(text);
+            }
             _parser = new ColumnLineParser(name, format, tagColumn, requireTags, _glued);
             _lines = new LineBuffer(reader);
         }

@@ -79,7 +79,7 @@ public sealed class ConllEvaluator
     }
 
     // The script's /^([^-]*)-(.*)$/, then a falsy type ("" or "0") becomes "".
-    private static (string Tag, string Type) SplitTag(string tag)
+    internal static (string Tag, string Type) SplitTag(string tag)
     {
         int dash = tag.IndexOf('-', StringComparison.Ordinal);
         if (dash < 0)
@@ -134,14 +134,14 @@ public sealed class ConllEvaluator
         _lastGuessedType = guessedType;
     }
 
-    private static bool EndOfChunk(string prevTag, string tag, string prevType, string type) =>
+    internal static bool EndOfChunk(string prevTag, string tag, string prevType, string type) =>
         (prevTag == "B" && tag is "B" or "O")
         || (prevTag == "I" && tag is "B" or "O")
         || (prevTag == "E" && tag is "E" or "I" or "O")
         || (prevTag != "O" && prevTag != "." && prevType != type)
         || prevTag is "]" or "[";
 
-    private static bool StartOfChunk(string prevTag, string tag, string prevType, string type) =>
+    internal static bool StartOfChunk(string prevTag, string tag, string prevType, string type) =>
         (prevTag == "B" && tag == "B")
         || (prevTag == "I" && tag == "B")
         || (prevTag == "O" && tag is "B" or "I" or "E")

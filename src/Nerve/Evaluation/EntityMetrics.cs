@@ -42,8 +42,11 @@ public sealed record EntityMetrics(double P, double R, double F, double TokenAcc
         return sb.ToString();
     }
 
-    /// <summary>metrics.json: spaCy's keys first, then Nerve's (token counts and the conlleval figures in percent).</summary>
-    public string ToJson()
+    /// <summary>
+    /// metrics.json: spaCy's keys first, then Nerve's (token counts and the conlleval figures in percent), then what
+    /// <paramref name="extra"/> writes into the top-level object.
+    /// </summary>
+    public string ToJson(Action<Utf8JsonWriter>? extra = null)
     {
         using var stream = new MemoryStream();
         using (var j = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -87,6 +90,7 @@ public sealed record EntityMetrics(double P, double R, double F, double TokenAcc
             }
             j.WriteEndObject();
             j.WriteEndObject();
+            extra?.Invoke(j);
             j.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";

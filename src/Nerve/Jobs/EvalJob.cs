@@ -23,12 +23,18 @@ public sealed record EvalJobOptions
     public string? JsonPath { get; init; }
     /// <summary><see cref="EvalJob.Measure"/> also tabulates the calibration of the entity scores (<see cref="Calibration"/>).</summary>
     public bool MeasureCalibration { get; init; }
+    /// <summary><see cref="EvalJob.Measure"/> also scores entities by whether their words were seen in training or have a vector.</summary>
+    public bool Breakdown { get; init; }
     /// <summary>A gold tag its scheme does not allow where it stands (I- after O in IOB2) is an error, not a warning.</summary>
     public bool StrictScheme { get; init; }
 }
 
 /// <summary>What <see cref="EvalJob.Measure"/> found: the evaluation, spaCy's metrics, and the calibration if asked for.</summary>
-public sealed record EvalJobResult(EvalScores Evaluation, EntityMetrics Metrics, ReliabilityTable? Calibration);
+public sealed record EvalJobResult(EvalScores Evaluation, EntityMetrics Metrics, ReliabilityTable? Calibration)
+{
+    /// <summary>Vocabulary coverage and, if asked, the seen/unseen breakdown; null when the model does not record its word sources.</summary>
+    public VocabularyBreakdown? Vocabulary { get; init; }
+}
 
 /// <summary>The conlleval phrase scores and the token confusion matrix of a streamed evaluation (<see cref="EvaluationTally"/>).</summary>
 public sealed record EvalScores(ConllEvalResult Phrases, ConfusionMatrix Tokens);
@@ -81,18 +87,22 @@ public static class EvalJob
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var tally = new EvaluationTally(model, o.Raw);
         var calibration = o.MeasureCalibration ? new CalibrationTally(model) : null;
+        var vocabulary = model.Sources is { } sources ? new BreakdownAccumulator(sources, o.Raw) : null;
         JobCorpus.Stream(gold, o.Format, o.TagColumn, o.RepairGlued, o.StrictScheme, log, batch =>
         {
-            tally.Add(batch, o.Threads);
+            var prediction = tally.Add(batch, o.Threads);
             calibration?.Add(batch);
+            for (int i = 0; vocabulary is not null && i < batch.Count; i++)
+                vocabulary.Add(batch[i].Words, batch[i].Tags, prediction.Tags[i]);
         });
         if (!o.Raw && model.Scheme == TagScheme.IO)
             log.Note("the model's labels are IO; conlleval finds no phrases in IO labels without --raw");
         var (phrases, tokens) = tally.Result();
         var metrics = EntityMetrics.From(phrases, phrases.Tokens / Math.Max(watch.Elapsed.TotalSeconds, 1e-9));
+        var breakdown = vocabulary?.Result();
         if (o.JsonPath is not null)
-            IO.AtomicFile.WriteAllText(o.JsonPath, metrics.ToJson());
-        return new EvalJobResult(new EvalScores(phrases, tokens), metrics, calibration?.Table());
+            IO.AtomicFile.WriteAllText(o.JsonPath, metrics.ToJson(breakdown is null ? null : j => breakdown.WriteJson(j, o.Breakdown)));
+        return new EvalJobResult(new EvalScores(phrases, tokens), metrics, calibration?.Table()) { Vocabulary = breakdown };
     }
 
     /// <summary>

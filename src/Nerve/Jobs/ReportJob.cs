@@ -64,6 +64,8 @@ public static class ReportJob
         bars.Add("F1", [r.F1, .. r.Types.Select(t => t.F1)]);
         page.Chart(bars, "scores.svg");
 
+        Vocabulary(page, model, gold, e, o.Raw == true);
+
         page.Heading("Token confusion matrix");
         var labels = e.Tokens.Labels;
         var cells = new double[labels.Count, labels.Count];
@@ -79,6 +81,23 @@ public static class ReportJob
         Calibration(page, gold, e, model.Scheme);
         Errors(page, gold, e, model.Scheme, o.Examples);
         return page;
+    }
+
+    /// <summary>Coverage and the seen/unseen breakdown of eval --breakdown, when the model records its word sources.</summary>
+    private static void Vocabulary(HtmlReport page, NerModel model, IReadOnlyList<Sentence> gold, ModelEvaluation e, bool raw)
+    {
+        page.Heading("Seen and unseen words");
+        if (model.Sources is not { } sources)
+        {
+            page.Paragraph("The model does not record which words had vectors or occurred in training (it was saved before Nerve kept that), so there is no breakdown.");
+            return;
+        }
+        var acc = new BreakdownAccumulator(sources, raw);
+        for (int i = 0; i < gold.Count; i++) acc.Add(gold[i].Words, gold[i].Tags, e.Prediction.Tags[i]);
+        var v = acc.Result();
+        page.Paragraph(v.FormatCoverage().TrimEnd() + ". An entity falls in a row by its own words (as the model normalises them), gold and predicted alike.");
+        page.Table(["entities", "precision", "recall", "F1", "gold", "found"],
+            [.. v.Rows().Select(x => (IReadOnlyList<string>)Row(x.Name, x.Score.Precision, x.Score.Recall, x.Score.F1, x.Score.Gold, x.Score.Found))]);
     }
 
     private static void LearningCurves(HtmlReport page, IReadOnlyList<HistoryEpoch> history)

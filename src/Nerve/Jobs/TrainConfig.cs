@@ -16,7 +16,8 @@ namespace Nerve.Jobs;
 /// </summary>
 public sealed record TrainSettings
 {
-    [JsonPropertyName("train")] public string? Train { get; init; }
+    /// <summary>Training files in order: a config file's "train" is a path, "a,b" or an array of paths.</summary>
+    [JsonPropertyName("train"), JsonConverter(typeof(PathsConverter))] public string[]? Train { get; init; }
     [JsonPropertyName("dev")] public string? Dev { get; init; }
     [JsonPropertyName("model")] public string? Model { get; init; }
     [JsonPropertyName("format")] public CorpusFormat? Format { get; init; }
@@ -87,7 +88,8 @@ public sealed record TrainSettings
             };
         return o with
         {
-            TrainPath = Train ?? o.TrainPath,
+            TrainPath = Train is [var first, ..] ? first : o.TrainPath,
+            MoreTrainPaths = Train is [_, .. var more] ? more : o.MoreTrainPaths,
             DevPath = Dev ?? o.DevPath,
             ModelPath = Model ?? o.ModelPath,
             Format = Format ?? o.Format,
@@ -141,6 +143,36 @@ public sealed record TrainSettings
 
     /// <summary>An option value, or null when it is empty or "none" (how a setting switches off what a file set).</summary>
     public static string? None(string? value) => string.IsNullOrWhiteSpace(value) || value == "none" ? null : value;
+
+    /// <summary>Paths as given, each split at commas ("a,b" → a, b), empty parts dropped.</summary>
+    public static string[] SplitPaths(IEnumerable<string> values)
+        => [.. values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))];
+
+    /// <summary>Paths as "a", "a,b" or ["a", "b,c"].</summary>
+    private sealed class PathsConverter : JsonConverter<string[]>
+    {
+        public override string[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var parts = new List<string>();
+            if (reader.TokenType == JsonTokenType.String)
+                parts.Add(reader.GetString()!);
+            else if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    parts.Add(reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw new JsonException("expected an array of file paths"));
+            }
+            else
+                throw new JsonException("expected a file path or an array of them");
+            return SplitPaths(parts);
+        }
+
+        public override void Write(Utf8JsonWriter writer, string[] value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            foreach (var v in value) writer.WriteStringValue(v);
+            writer.WriteEndArray();
+        }
+    }
 }
 
 /// <summary>`--config FILE`: a JSON object of <see cref="TrainSettings"/>, read with System.Text.Json.</summary>
@@ -182,7 +214,7 @@ public static class TrainConfig
         string? Resolve(string? p) => p is null || TrainSettings.None(p) is null || Path.IsPathRooted(p) ? p : Path.Combine(root, p);
         return s with
         {
-            Train = Resolve(s.Train),
+            Train = s.Train?.Select(p => Resolve(p)!).ToArray(),
             Dev = Resolve(s.Dev),
             Model = Resolve(s.Model),
             Embeddings = Resolve(s.Embeddings),

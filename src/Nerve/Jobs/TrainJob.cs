@@ -14,6 +14,10 @@ namespace Nerve.Jobs;
 public sealed record TrainJobOptions
 {
     public required string TrainPath { get; init; }
+    /// <summary>Further training files, read after <see cref="TrainPath"/> as one corpus with it (`--train a,b`, a config's ["a", "b"]).</summary>
+    public IReadOnlyList<string> MoreTrainPaths { get; init; } = [];
+    /// <summary><see cref="TrainPath"/> then <see cref="MoreTrainPaths"/>.</summary>
+    public IReadOnlyList<string> TrainPaths => [TrainPath, .. MoreTrainPaths];
     public string? DevPath { get; init; }
     public required string ModelPath { get; init; }
     public CorpusFormat Format { get; init; } = CorpusFormat.Auto;
@@ -67,10 +71,10 @@ public static class TrainJob
     {
         if (string.IsNullOrEmpty(o.TrainPath)) throw new NerveException("--train is required (on the command line or in --config)");
         if (string.IsNullOrEmpty(o.ModelPath)) throw new NerveException("--model is required");
-        foreach (var path in new[] { o.TrainPath, o.DevPath, o.EmbeddingsPath, o.VocabPath, o.SubwordsPath })
+        foreach (var path in o.TrainPaths.Concat([o.DevPath, o.EmbeddingsPath, o.VocabPath, o.SubwordsPath]))
             if (path is not null) IO.InputFile.Check(path);
         if (o.Features.Gazetteers is { } gz && !Directory.Exists(gz)) throw new NerveException($"{gz}: gazetteer directory not found");
-        (string?, string)[] inputs = [(o.TrainPath, "--train"), (o.DevPath, "--dev"), (o.EmbeddingsPath, "--embeddings"), (o.VocabPath, "--vocab")];
+        (string?, string)[] inputs = [.. o.TrainPaths.Select(p => ((string?)p, "--train")), (o.DevPath, "--dev"), (o.EmbeddingsPath, "--embeddings"), (o.VocabPath, "--vocab")];
         IO.AtomicFile.CheckTarget(o.ModelPath, "--model", inputs);
         IO.AtomicFile.CheckTarget(CheckpointPath(o.ModelPath), "the checkpoint", inputs);
         if (IO.AtomicFile.IsStdout(o.ModelPath)) throw new NerveException($"{o.ModelPath}: --model must be a file (its checkpoint is written beside it)");
@@ -129,13 +133,13 @@ public static class TrainJob
         o.Training.Validate(o.Output, manualEngine: !o.GraphEngine);
         var repairs = new GluedRepairLog();
         Action<string>? repair = o.RepairGlued ? repairs.Add : null;
-        var train = JobCorpus.RequireSentences(CorpusReader.Read(o.TrainPath, o.Format, o.TagColumn, repairGlued: repair), o.TrainPath);
+        var (train, trainFiles) = ReadTrain(o, repair);
         var dev = o.DevPath is null ? null : JobCorpus.RequireSentences(CorpusReader.Read(o.DevPath, o.Format, o.TagColumn, repairGlued: repair), o.DevPath);
         if (log is not null) repairs.Report(log.Warning);
-        log?.Info($"train: {o.TrainPath}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
+        log?.Info($"train: {string.Join(" + ", o.TrainPaths)}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
         if (dev is not null) log?.Info($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
         var scheme = Tags.Detect(train.Sentences.Select(s => (IReadOnlyList<string>)s.Tags));
-        JobCorpus.CheckScheme(train, scheme, o.StrictScheme, log);
+        foreach (var f in trainFiles) JobCorpus.CheckScheme(f, scheme, o.StrictScheme, log);
         if (dev is not null) JobCorpus.CheckScheme(dev, scheme, o.StrictScheme, log);
         // The CRF learns BIOES transitions (converted back for output and scoring); IO corpora keep IO.
         var labelScheme = Heads.Traits(o.Output).ChunkLabels && scheme != TagScheme.IO ? TagScheme.BIOES : scheme;
@@ -195,13 +199,30 @@ public static class TrainJob
 
         var info = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["train"] = o.TrainPath,
+            ["train"] = string.Join(",", o.TrainPaths),
             ["dev"] = o.DevPath ?? "",
             ["embeddings"] = o.EmbeddingsPath ?? "",
             ["options"] = JsonSerializer.Serialize(o.Training),
         };
         if (o.SubwordsPath is not null) info["subwords"] = o.SubwordsPath;
-        return (new NerModel(network, featurizer, scheme, labelScheme, info), train, dev);
+        var model = new NerModel(network, featurizer, scheme, labelScheme, info)
+        {
+            Sources = WordSources.Build(words, train.Sentences, vectors is null ? null : w => vectors.IndexOf(w) >= 0),
+        };
+        return (model, train, dev);
+    }
+
+    /// <summary>The training files read in order and joined as one corpus (a document never spans two files); each must hold sentences.</summary>
+    private static (CorpusFile Train, List<CorpusFile> Files) ReadTrain(TrainJobOptions o, Action<string>? repair)
+    {
+        var files = o.TrainPaths.Select(p => JobCorpus.RequireSentences(CorpusReader.Read(p, o.Format, o.TagColumn, repairGlued: repair), p)).ToList();
+        if (files.Count == 1) return (files[0], files);
+        var first = files[0];
+        foreach (var f in files.Skip(1))
+            if (f.ColumnCount != first.ColumnCount || f.TagColumn != first.TagColumn)
+                throw new NerveException($"{f.Path}: {f.ColumnCount} columns with the tag in column {f.TagColumn}, but {first.Path} has {first.ColumnCount} with the tag in column {first.TagColumn}; --train files must share a layout");
+        return (new CorpusFile(string.Join(",", files.Select(f => f.Path)), [.. files.SelectMany(f => f.Sentences)], first.Format, first.Delimiter,
+            first.ColumnCount, first.TagColumn, files.Sum(f => f.Documents), files.Sum(f => f.Tokens)), files);
     }
 
     /// <summary>Warns about dev tags the model cannot predict (absent from the training data).</summary>

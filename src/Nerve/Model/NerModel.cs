@@ -55,6 +55,16 @@ public sealed class NerModel
     /// <summary>The scheme of the model's own labels: BIOES for the CRF head, else the corpus scheme.</summary>
     public TagScheme LabelScheme { get; }
 
+    /// <summary>Which words had pretrained vectors and which occurred in training; null for a model saved before this was recorded.</summary>
+    public WordSources? Sources
+    {
+        get => _sources;
+        set => _sources = value is null || ReferenceEquals(value.Words, Words) ? value
+            : throw new ArgumentException("the word sources belong to another vocabulary", nameof(value));
+    }
+
+    private WordSources? _sources;
+
     /// <summary>Free-form facts about how the model was made (options, data, scores), saved with it.</summary>
     public Dictionary<string, string> Info { get; }
 
@@ -106,6 +116,7 @@ public sealed class NerModel
         w.AddMetadata("nerve.vocabulary.lowercase", Words.Lowercase ? "true" : "false");
         foreach (var (key, value) in Info) w.AddMetadata("info." + key, value);
         Featurizer.Save(w);
+        Sources?.Save(w);
         w.AddChecksum(ChecksumKey);
         var p = Network.Parameters;
         foreach (var b in p.Blocks)
@@ -172,6 +183,9 @@ public sealed class NerModel
         }
         var info = f.Metadata.Where(kv => kv.Key.StartsWith("info.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key["info.".Length..], kv => kv.Value, StringComparer.Ordinal);
-        return new NerModel(WindowModel<float>.FromParameters(config, parameters), Featurizer.Load(f, path, words), scheme, labelScheme, info);
+        return new NerModel(WindowModel<float>.FromParameters(config, parameters), Featurizer.Load(f, path, words), scheme, labelScheme, info)
+        {
+            Sources = WordSources.Load(f, path, words),
+        };
     }
 }

@@ -39,7 +39,7 @@ public sealed class CharCnnJobTests : IDisposable
 
     private TrainJobOptions Options(string model, OutputKind output = OutputKind.Softmax) => TrainCommand.Options(null, new TrainSettings
     {
-        Train = Corpus("train.txt", 60, 1),
+        Train = [Corpus("train.txt", 60, 1)],
         Dev = Corpus("dev.txt", 20, 2),
         Model = Path.Combine(_dir, model),
         Dim = 8,

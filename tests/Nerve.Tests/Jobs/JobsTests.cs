@@ -63,7 +63,7 @@ public sealed class JobsTests : IDisposable
         string path = Path.Combine(configs, "c.json");
         File.WriteAllText(path, """{ "train": "data/t.txt", "dev": "/abs/d.txt" }""");
         var s = TrainConfig.Read(path);
-        Assert.Equal(Path.Combine(repo, "data/t.txt"), s.Train);
+        Assert.Equal([Path.Combine(repo, "data/t.txt")], s.Train!);
         Assert.Equal("/abs/d.txt", s.Dev);
     }
 

@@ -36,7 +36,7 @@ public sealed class SubwordJobTests
 
         var o = TrainCommand.Options(null, new TrainSettings
         {
-            Train = dir.File("train.txt"), Dev = dir.File("dev.txt"), Model = dir.File("m.nerve"), Embeddings = dir.File("v.vec"),
+            Train = [dir.File("train.txt")], Dev = dir.File("dev.txt"), Model = dir.File("m.nerve"), Embeddings = dir.File("v.vec"),
             Subwords = dir.File("v.subwords.gz"), Hidden = [8], Epochs = 1, Threads = 1, FixEmbeddings = true, MinCount = 5,
         });
         var log = new ListLog();
