@@ -37,12 +37,15 @@ public static class TsneJob
         string before = o.BeforePath ?? (model.Info.GetValueOrDefault("embeddings") is { Length: > 0 } e ? e
             : throw new NerveException($"{o.ModelPath} was trained without pretrained vectors: give them with --before"));
         if (!File.Exists(before)) throw new NerveException($"{before}: vectors file not found (give it with --before)");
-        string? train = o.TrainPath ?? (model.Info.GetValueOrDefault("train") is { Length: > 0 } t ? t : null);
-        if (train is not null && !File.Exists(train))
-            throw new NerveException($"{train}: training corpus not found (the model's info.train; give it with --train)");
-        if (train is null && o.WordsPath is null)
+        // The model's info.train lists its training files comma-separated, as `--train a,b` took them.
+        string[] trains = o.TrainPath is { } given ? [given]
+            : model.Info.GetValueOrDefault("train") is { Length: > 0 } t ? t.Split(',') : [];
+        foreach (string f in trains)
+            if (!File.Exists(f)) throw new NerveException($"{f}: training corpus not found (the model's info.train; give it with --train)");
+        if (trains.Length == 0 && o.WordsPath is null)
             throw new NerveException("the model names no training corpus: give --train or --words");
-        var sentences = train is null ? [] : CorpusReader.Read(train, o.Format).Sentences;
+        string train = string.Join(", ", trains);
+        var sentences = trains.SelectMany(f => CorpusReader.Read(f, o.Format).Sentences).ToList();
         var vectors = WordVectors.Load(before);
         log.Info($"vectors: {before}: {vectors.Count} words × {vectors.Dim}");
         var (words, labels, beforeRows, afterRows) = Select(model, vectors, sentences, o.WordsPath is null ? null : ReadWords(o.WordsPath), o.Top);
