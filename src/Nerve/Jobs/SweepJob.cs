@@ -149,12 +149,20 @@ public static class SweepJob
         var sameAs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var run in runs)
         {
-            string key = JsonSerializer.Serialize(jobs[run.Id] with { ModelPath = "" });
+            var j = jobs[run.Id];
+            string key = JsonSerializer.Serialize(j with // paths as files, however typed (a config's are absolute, --vary's relative)
+            {
+                ModelPath = "", TrainPath = Full(j.TrainPath)!, MoreTrainPaths = [.. j.MoreTrainPaths.Select(p => Full(p)!)], DevPath = Full(j.DevPath),
+                EmbeddingsPath = Full(j.EmbeddingsPath), SubwordsPath = Full(j.SubwordsPath), VocabPath = Full(j.VocabPath),
+                Features = j.Features with { Gazetteers = Full(j.Features.Gazetteers) },
+            });
             if (first.TryGetValue(key, out string? source)) sameAs[run.Id] = source;
             else first[key] = run.Id;
         }
         return sameAs;
     }
+
+    private static string? Full(string? path) => string.IsNullOrEmpty(path) ? path : Path.GetFullPath(path);
 
     private static void CopyLines(string jsonl, string source, SweepRun run)
     {

@@ -47,15 +47,19 @@ public sealed class SweepJobTests : IDisposable
     {
         var o = new SweepJobOptions
         {
-            Base = new TrainJobOptions { TrainPath = "t", ModelPath = "m", Window = 7, Hidden = [400], Training = new TrainOptions { LearningRate = 0.05 } },
-            Vary = [SweepAxis.Parse("window=5,7"), SweepAxis.Parse("hidden=100,400"), SweepAxis.Parse("lr=0.05,0.1"), SweepAxis.Parse("layers=1,2")],
+            Base = new TrainJobOptions
+            {
+                TrainPath = "t", ModelPath = "m", EmbeddingsPath = Path.GetFullPath("v.vec"), Window = 7, Hidden = [400],
+                Training = new TrainOptions { LearningRate = 0.05 },
+            },
+            Vary = [SweepAxis.Parse("window=5,7"), SweepAxis.Parse("hidden=100,400"), SweepAxis.Parse("lr=0.05,0.1"), SweepAxis.Parse("layers=1,2"), SweepAxis.Parse("embeddings=none,v.vec")],
             OutDir = _dir,
         };
         var runs = SweepJob.Plan(o.Vary, grid: false);
         var sameAs = SweepJob.SameAs(runs, runs.ToDictionary(r => r.Id, r => SweepJob.Options(o, r)));
 
-        // window=7 is the base; hidden=400, lr=0.05 and layers=1 are the base again.
-        Assert.Equal(new Dictionary<string, string> { ["hidden=400"] = "window=7", ["lr=0.05"] = "window=7", ["layers=1"] = "window=7" }, sameAs);
+        // window=7 is the base; hidden=400, lr=0.05, layers=1 and the base's vectors by a relative path are the base again.
+        Assert.Equal(new Dictionary<string, string> { ["hidden=400"] = "window=7", ["lr=0.05"] = "window=7", ["layers=1"] = "window=7", ["embeddings=v.vec"] = "window=7" }, sameAs);
     }
 
     [Fact]
