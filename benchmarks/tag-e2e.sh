@@ -40,4 +40,4 @@ median=$(printf '%s\n' "${rates[@]}" | sort -g | sed -n 3p)
 cat "$work/stats.3" >&2
 load=$(sed -n 's/^nerve tag: load model *\([0-9.]*\) s.*/\1/p' "$work/stats.3" | head -1)
 printf '{"impl":"nerve","mode":"tag-e2e","model":"%s","batch":256,"threads":%d,"tokens":%d,"file_mb":%.1f,"load_s":"%s","tokens_per_s":%.0f,"runs":[%s]}\n' \
-  "$(basename "$which")" "$threads" "$tokens" "$(awk -v b="$(stat -c %s "$big")" 'BEGIN { print b / 1048576 }')" "$median" "$(IFS=,; echo "${rates[*]}")"
+  "$(basename "$which")" "$threads" "$tokens" "$(awk -v b="$(stat -c %s "$big")" 'BEGIN { print b / 1048576 }')" "$load" "$median" "$(IFS=,; echo "${rates[*]}")"
