@@ -82,14 +82,7 @@ public sealed class FeatureTests : IDisposable
         var raw = Gazetteer.Deserialize("LOC\tNew  York\nLOC\tSÃO paulo\nLOC\t york\n");
         Assert.Equal("LOC\tnew york\nLOC\tsão paulo\nLOC\tyork\n", raw.Serialize());
         string[] words = ["the", "new", "york", "city", "são", "paulo", "and", "émile", "zola", "new", "york", "times", .. longName.Split(' '), "new"];
-        var a = new int[words.Length];
-        var b = new int[words.Length];
-        for (int t = 0; t < g.Types.Count; t++)
-        {
-            g.Match(words, t, a);
-            round.Match(words, t, b);
-            Assert.Equal(a, b);
-        }
+        var (a, b) = SameMatches(g, round, words);
         g.Match(words, 0, a); // LOC: the longest entry from each position, left to right
         Assert.Equal([Gazetteer.None, Gazetteer.Begin, Gazetteer.Inside, Gazetteer.Inside, Gazetteer.Begin, Gazetteer.Inside, Gazetteer.None,
             Gazetteer.None, Gazetteer.None, Gazetteer.Begin, Gazetteer.Inside, Gazetteer.None, Gazetteer.Begin, .. Enumerable.Repeat(Gazetteer.Inside, 59), Gazetteer.Begin], a);
@@ -110,14 +103,7 @@ public sealed class FeatureTests : IDisposable
         Assert.Equal(g.Types, round.Types);
         Assert.Equal(g.Entries, round.Entries);
         string[] words = ["the", "new", "york", "city", "and", "york", "new", "york", "times", "émile", "zola", "new"];
-        var a = new int[words.Length];
-        var b = new int[words.Length];
-        for (int t = 0; t < g.Types.Count; t++)
-        {
-            g.Match(words, t, a);
-            round.Match(words, t, b);
-            Assert.Equal(a, b);
-        }
+        var (a, b) = SameMatches(g, round, words);
         round.Match(words, 0, b);
         Assert.Equal([Gazetteer.None, Gazetteer.Begin, Gazetteer.Inside, Gazetteer.Inside, Gazetteer.None, Gazetteer.Begin,
             Gazetteer.Begin, Gazetteer.Inside, Gazetteer.None, Gazetteer.None, Gazetteer.None, Gazetteer.None], b);
@@ -263,5 +249,19 @@ public sealed class FeatureTests : IDisposable
         Assert.Equal(plain.Tags, a.Tags);
         for (int s = 0; s < sentences.Count; s++)
             for (int i = 0; i < plain.Confidence[s].Length; i++) Assert.Equal(plain.Confidence[s][i], a.Confidence[s][i], 1e-4f); // CRF marginals: exp of sums over the sentence amplify score rounding
+    }
+
+    /// <summary>Asserts that both gazetteers tag <paramref name="words"/> alike for every type; returns two buffers of its length.</summary>
+    private static (int[] A, int[] B) SameMatches(Gazetteer g, Gazetteer other, string[] words)
+    {
+        var a = new int[words.Length];
+        var b = new int[words.Length];
+        for (int t = 0; t < g.Types.Count; t++)
+        {
+            g.Match(words, t, a);
+            other.Match(words, t, b);
+            Assert.Equal(a, b);
+        }
+        return (a, b);
     }
 }
