@@ -26,6 +26,7 @@ public sealed class SignalTests : IDisposable
         var output = _dir.File("out.txt");
         if (previous) File.WriteAllText(output, "what was there before\n");
 
+        Interrupts.DeliverToChildren(); // a test run started in the background would otherwise hand nerve an ignored SIGINT
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardInput = true,
