@@ -71,22 +71,11 @@ public sealed class PublishedFilterTests : IDisposable
         return exe;
     }
 
-    /// <summary>The executable as a filter: <paramref name="stdin"/> in, stdout out; stderr must hold no error.</summary>
+    /// <summary>The executable as a filter: <paramref name="stdin"/> in, stdout out; it must succeed.</summary>
     private static string Run(string exe, string stdin, string[] args)
     {
-        var psi = new ProcessStartInfo(exe)
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-            StandardInputEncoding = new UTF8Encoding(false), StandardOutputEncoding = Encoding.UTF8,
-        };
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
-        Assert.True(p.WaitForExit(600_000), "nerve did not finish");
-        Assert.True(p.ExitCode == 0, stderr.Result);
-        return stdout.Result;
+        var (code, stdout, stderr) = NerveProcess.RunProgram(exe, stdin, TimeSpan.FromMinutes(10), args);
+        Assert.True(code == 0, stderr);
+        return stdout;
     }
 }
