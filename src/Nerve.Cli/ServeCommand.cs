@@ -21,8 +21,6 @@ internal static class ServeCommand
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
-            double seconds = r.GetValue(timeout);
-            if (!(seconds > 0) || seconds > TimeSpan.MaxValue.TotalSeconds) throw new NerveException($"--timeout must be > 0 seconds, found {seconds}");
             var options = new ServeOptions
             {
                 ModelPath = r.GetValue(model)!,
@@ -30,7 +28,7 @@ internal static class ServeCommand
                 Port = r.GetValue(port),
                 MaxChars = r.GetValue(maxChars),
                 MaxConcurrency = r.GetValue(maxConcurrency),
-                Timeout = TimeSpan.FromSeconds(seconds),
+                Timeout = ServeOptions.TimeoutFromSeconds(r.GetValue(timeout)),
                 NoVerify = r.GetValue(noVerify),
             };
             options.Validate();

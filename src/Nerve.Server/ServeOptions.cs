@@ -21,6 +21,11 @@ public sealed record ServeOptions
     /// <summary>How long a request to /v1/entities may take before it is answered 504 (checked between documents).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary><c>--timeout</c> in seconds as a <see cref="TimeSpan"/>; a value that is not > 0 or overflows is refused as <see cref="Validate"/> refuses it.</summary>
+    public static TimeSpan TimeoutFromSeconds(double seconds)
+        => seconds > 0 && seconds <= TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(seconds)
+            : throw new NerveException($"--timeout must be > 0 seconds, found {seconds}");
+
     /// <summary>Load the model without checking its SHA-256.</summary>
     public bool NoVerify { get; init; }
 
