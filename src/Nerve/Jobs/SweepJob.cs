@@ -126,12 +126,16 @@ public static class SweepJob
                 log.Info(string.Create(CultureInfo.InvariantCulture, $"{run.Id}: best epoch {result.BestEpoch}, F1 {result.BestF1:F2} ({result.Elapsed.TotalSeconds:F1} s)"));
             }
         });
-        foreach (var run in runs.Where(r => sameAs.ContainsKey(r.Id) && !finished.Contains(r.Id)))
+        var copies = runs.Where(r => sameAs.ContainsKey(r.Id) && !finished.Contains(r.Id)
+            && File.Exists(Path.Combine(RunDir(o, runs.First(s => s.Id == sameAs[r.Id])), "done"))).ToList(); // not those whose source was interrupted
+        if (copies.Count > 0)
         {
-            if (!File.Exists(Path.Combine(RunDir(o, runs.First(r => r.Id == sameAs[run.Id])), "done"))) continue; // its source was interrupted
-            CopyLines(jsonl, sameAs[run.Id], run);
-            Directory.CreateDirectory(RunDir(o, run));
-            File.WriteAllText(Path.Combine(RunDir(o, run), "done"), "");
+            CopyLines(jsonl, copies, sameAs);
+            foreach (var run in copies)
+            {
+                Directory.CreateDirectory(RunDir(o, run));
+                File.WriteAllText(Path.Combine(RunDir(o, run), "done"), "");
+            }
         }
         var results = ReadResults(jsonl);
         WriteCsv(Path.Combine(o.OutDir, "results.csv"), o.Vary, results);
@@ -164,19 +168,28 @@ public static class SweepJob
 
     private static string? Full(string? path) => string.IsNullOrEmpty(path) ? path : Path.GetFullPath(path);
 
-    private static void CopyLines(string jsonl, string source, SweepRun run)
+    /// <summary>Appends, for each copy, its source's lines of results.jsonl under the copy's id and option values.</summary>
+    private static void CopyLines(string jsonl, List<SweepRun> copies, Dictionary<string, string> sameAs)
     {
+        var lines = File.ReadAllLines(jsonl).Where(l => l.Length > 0).ToList();
         var sb = new StringBuilder();
-        foreach (string l in File.ReadAllLines(jsonl))
-        {
-            if (l.Length == 0 || JsonNode.Parse(l) is not JsonObject n || n["run"]!.GetValue<string>() != source) continue;
-            var options = new JsonObject();
-            foreach (var (k, v) in run.Values) options[k] = v;
-            n["run"] = run.Id;
-            n["options"] = options;
-            sb.Append(n.ToJsonString()).Append('\n');
-        }
+        foreach (var run in copies)
+            foreach (string l in lines)
+            {
+                if (JsonNode.Parse(l) is not JsonObject n || n["run"]!.GetValue<string>() != sameAs[run.Id]) continue;
+                n["run"] = run.Id;
+                n["options"] = OptionsJson(run);
+                sb.Append(n.ToJsonString()).Append('\n');
+            }
         File.AppendAllText(jsonl, sb.ToString());
+    }
+
+    /// <summary>A run's varied options as results.jsonl's "options" object.</summary>
+    private static JsonObject OptionsJson(SweepRun run)
+    {
+        var options = new JsonObject();
+        foreach (var (k, v) in run.Values) options[k] = v;
+        return options;
     }
 
     /// <summary>One line of results.jsonl.</summary>
@@ -200,11 +213,9 @@ public static class SweepJob
 
         public void EpochFinished(EpochReport r)
         {
-            var options = new JsonObject();
-            foreach (var (k, v) in run.Values) options[k] = v;
             var line = new JsonObject
             {
-                ["run"] = run.Id, ["options"] = options, ["epoch"] = r.Epoch, ["loss"] = r.Loss, ["train_f1"] = r.TrainF1,
+                ["run"] = run.Id, ["options"] = OptionsJson(run), ["epoch"] = r.Epoch, ["loss"] = r.Loss, ["train_f1"] = r.TrainF1,
                 ["dev_f1"] = r.DevF1, ["tokens_per_s"] = Math.Round(r.TokensPerSecond, 1), ["seconds"] = Math.Round(r.Elapsed.TotalSeconds, 3),
             };
             lock (gate) File.AppendAllText(path, line.ToJsonString() + "\n");
