@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nerve.Corpus;
 using Nerve.Jobs;
 
 namespace Nerve.Cli;
@@ -14,10 +15,11 @@ internal static class CalibrateCommand
         var format = Cli.Format();
         var tagColumn = Cli.TagColumn();
         var repair = Cli.RepairGlued();
+        var docSep = Cli.DocSep();
         var noVerify = Cli.NoVerify();
         var cmd = new Command("calibrate", "Fit temperature scaling of the entity scores on a dev corpus; prints the reliability table before and after.")
         {
-            model, data, output, format, tagColumn, repair, noVerify,
+            model, data, output, format, tagColumn, repair, docSep, noVerify,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -28,6 +30,7 @@ internal static class CalibrateCommand
                 Format = r.GetValue(format),
                 TagColumn = r.GetValue(tagColumn),
                 RepairGlued = r.GetValue(repair),
+                DocSep = DocumentSeparators.Parse(r.GetValue(docSep)!),
                 NoVerify = r.GetValue(noVerify),
             };
             var result = CalibrateJob.Fit(options, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);

@@ -125,6 +125,17 @@ internal static class Cli
         Description = "A tag its scheme does not allow where it stands (I- after O in IOB2, I-X after B-Y) is an error at its line, not a warning.",
     };
 
+    public static Option<string> DocSep()
+    {
+        var o = new Option<string>("--doc-sep")
+        {
+            Description = "What else starts a document (for --doc-context models): docstart (-DOCSTART- lines only) or blank2 (also two or more blank lines).",
+            DefaultValueFactory = _ => DocumentSeparators.Name(DocumentSeparator.DocStart),
+        };
+        o.AcceptOnlyFromAmong(DocumentSeparators.Names);
+        return o;
+    }
+
     public static Option<bool> RepairGlued() => new("--repair-glued")
     {
         Description = "Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), with a warning.",

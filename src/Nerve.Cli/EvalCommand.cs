@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nerve.Corpus;
 using Nerve.Evaluation;
 using Nerve.Jobs;
 
@@ -18,6 +19,7 @@ internal static class EvalCommand
         var noMatrix = new Option<bool>("--no-confusion") { Description = "Omit the token confusion matrix." };
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
+        var docSep = Cli.DocSep();
         var cacheMb = Cli.CacheMb();
         var strict = Cli.StrictScheme();
         var json = new Option<string?>("--json") { Description = "Also write metrics.json with spaCy's keys (ents_p, ents_r, ents_f, ents_per_type, token_acc, speed) and conlleval's figures." };
@@ -25,7 +27,7 @@ internal static class EvalCommand
         var breakdown = new Option<bool>("--breakdown") { Description = "Also score entities all of whose words occurred in training, those with a word unseen in training, and those with a word without a pretrained vector." };
         var cmd = new Command("eval", "Score a model on a gold corpus: the conlleval report (phrase precision, recall, F1) and a per-class token confusion matrix.")
         {
-            model, data, format, tagColumn, raw, noMatrix, threads, repair, cacheMb, noVerify, json, calibration, strict, breakdown,
+            model, data, format, tagColumn, raw, noMatrix, threads, repair, docSep, cacheMb, noVerify, json, calibration, strict, breakdown,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -37,6 +39,7 @@ internal static class EvalCommand
                 Raw = r.GetValue(raw),
                 Threads = r.GetValue(threads),
                 RepairGlued = r.GetValue(repair),
+                DocSep = DocumentSeparators.Parse(r.GetValue(docSep)!),
                 CacheMb = r.GetValue(cacheMb),
                 NoVerify = r.GetValue(noVerify),
                 JsonPath = r.GetValue(json),

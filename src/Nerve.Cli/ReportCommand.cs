@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nerve.Corpus;
 using Nerve.Jobs;
 
 namespace Nerve.Cli;
@@ -17,10 +18,11 @@ internal static class ReportCommand
         var examples = new Option<int>("--examples") { Description = "Phrases shown per error group, each with its sentence.", DefaultValueFactory = _ => 3 };
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
+        var docSep = Cli.DocSep();
         var cacheMb = Cli.CacheMb();
         var cmd = new Command("report", "Write an HTML page of what a model learned: scores per type, confusion matrix, learning curves, calibration and error analysis.")
         {
-            model, data, output, format, tagColumn, raw, examples, threads, repair, cacheMb,
+            model, data, output, format, tagColumn, raw, examples, threads, repair, docSep, cacheMb,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -34,6 +36,7 @@ internal static class ReportCommand
                 Examples = r.GetValue(examples),
                 Threads = r.GetValue(threads),
                 RepairGlued = r.GetValue(repair),
+                DocSep = DocumentSeparators.Parse(r.GetValue(docSep)!),
                 CacheMb = r.GetValue(cacheMb),
             }, Cli.Input(r.GetValue(data)!), ConsoleJobLog.Instance);
             foreach (var path in written) Console.WriteLine("wrote " + path);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Nerve.Corpus;
 using Nerve.IO;
 using Nerve.Jobs;
 using Nerve.Tagging;
@@ -17,6 +18,7 @@ internal static class TagCommand
         var text = new Option<bool>("--text") { Description = "The input is raw text: tokenize it and split sentences first." };
         var threads = Cli.Threads(Environment.ProcessorCount);
         var repair = Cli.RepairGlued();
+        var docSep = Cli.DocSep();
         var cacheMb = Cli.CacheMb();
         var output = new Option<string?>("--output") { Description = "Write the output to this file (replaced atomically: a failed run leaves no partial file) instead of stdout." };
         var noVerify = Cli.NoVerify();
@@ -43,7 +45,7 @@ internal static class TagCommand
         var textArgument = new Argument<string?>("text") { Description = "Raw text to tag instead of the input (implies --text).", Arity = ArgumentArity.ZeroOrOne };
         var cmd = new Command("tag", "Tag tokens with a trained model; writes CoNLL columns (input columns, then the predicted tag), JSON, inline XML, slash tags or TSV.")
         {
-            model, input, format, tagColumn, text, inputFormat, outputFormat, offsets, noTokens, threads, repair, stats, cacheMb, output, noVerify, textArgument,
+            model, input, format, tagColumn, text, inputFormat, outputFormat, offsets, noTokens, threads, repair, docSep, stats, cacheMb, output, noVerify, textArgument,
         };
         cmd.SetAction(r => Cli.Guard(() =>
         {
@@ -61,6 +63,7 @@ internal static class TagCommand
                 Tokens = !r.GetValue(noTokens),
                 Threads = r.GetValue(threads),
                 RepairGlued = r.GetValue(repair),
+                DocSep = DocumentSeparators.Parse(r.GetValue(docSep)!),
                 CacheMb = r.GetValue(cacheMb),
                 NoVerify = r.GetValue(noVerify),
             };

@@ -61,15 +61,16 @@ internal static class TrainCommand
         var charDim = new Option<int>("--char-dim") { Description = "Character embedding size of --char-cnn.", DefaultValueFactory = _ => new Nerve.Features.CharOptions().Dim };
         var charFilters = new Option<int>("--char-filters") { Description = "Filters of --char-cnn: the size of its per-word feature.", DefaultValueFactory = _ => new Nerve.Features.CharOptions().Filters };
         var charWidth = new Option<int>("--char-width") { Description = "Characters per convolution window of --char-cnn.", DefaultValueFactory = _ => new Nerve.Features.CharOptions().Width };
-        var docContext = new Option<int>("--doc-context") { Description = "Embedding size of two non-local document features (Ratinov & Roth 2009): the case of the word's other occurrences in its document and whether they start a capitalised sequence; 0 for none. Documents are -DOCSTART- runs, or one input text.", DefaultValueFactory = _ => 0 };
+        var docContext = new Option<int>("--doc-context") { Description = "Embedding size of two non-local document features (Ratinov & Roth 2009): the case of the word's other occurrences in its document and whether they start a capitalised sequence; 0 for none. Documents are -DOCSTART- runs (and with --doc-sep blank2 runs between two blank lines), or one input text.", DefaultValueFactory = _ => 0 };
         var subwords = new Option<string?>("--subwords") { Description = "Character n-gram rows from `nerve embed --subwords` (with --embeddings): words without a vector get the mean of their n-grams' rows, as fastText composes them, at training and tagging; \"none\" turns off the config's." };
         var charMax = new Option<int>("--char-max") { Description = "Character ids per word for --char-cnn, <w> and </w> included; longer words keep their first and last characters.", DefaultValueFactory = _ => new Nerve.Features.CharOptions().MaxLength };
+        var docSep = Cli.DocSep();
         var config = new Option<string?>("--config") { Description = "JSON file of training options (keys are these option names without --; paths relative to the repository root); flags given here override it." };
         var cmd = new Command(name, description)
         {
             train, dev, model, format, tagColumn, embeddings, vocab, dim, minCount, window, hidden, activation, output, positive,
             optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, hogwild, resume,
-            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, charCnn, charDim, charFilters, charWidth, charMax, docContext, subwords, strict, config,
+            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, charCnn, charDim, charFilters, charWidth, charMax, docContext, docSep, subwords, strict, config,
         };
         foreach (var option in extra) cmd.Options.Add(option);
         cmd.SetAction(r => Cli.Guard(() =>
@@ -116,6 +117,7 @@ internal static class TrainCommand
                 Clip = Val(clip),
                 Engine = Ref(engine),
                 RepairGlued = Val(repair),
+                DocSep = r.GetResult(docSep) is { Implicit: false } ? r.GetValue(docSep) : null,
                 CharCnn = Val(charCnn),
                 CharDim = Val(charDim),
                 CharFilters = Val(charFilters),

@@ -66,9 +66,11 @@ public sealed class ColumnChunk(char[] buffer, int length, long firstLine, int i
 /// no sentence spans two chunks and each can be parsed and tagged on its own. A chunk grows past the size only for a
 /// run without blank lines (and a file without "\n" is one chunk). Lines end at \n, \r\n or \r, as in <see cref="CorpusReader"/>;
 /// a byte order mark at the start of the text is dropped. With <paramref name="wholeDocuments"/>, a chunk ends only
-/// before a <c>-DOCSTART-</c> line, so that no document spans two chunks (a file without one is one chunk).
+/// before a <c>-DOCSTART-</c> line (and with <see cref="DocumentSeparator.Blank2"/>, also after a run of two or more blank
+/// lines), so that no document spans two chunks (a file without a separator is one chunk).
 /// </summary>
-public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 19, bool wholeDocuments = false)
+public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 19, bool wholeDocuments = false,
+    DocumentSeparator documents = DocumentSeparator.DocStart)
 {
     private char[] _carry = [];
     private int _carried;
@@ -99,7 +101,7 @@ public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 1
                     length--;
                 }
             }
-            end = _eof ? length : wholeDocuments ? LastDocumentStart(buffer.AsSpan(0, length)) : LastSentenceEnd(buffer.AsSpan(0, length));
+            end = _eof ? length : wholeDocuments ? LastDocumentStart(buffer.AsSpan(0, length), documents) : LastSentenceEnd(buffer.AsSpan(0, length));
             if (end > 0 || _eof) break;
             var grown = ArrayPool<char>.Shared.Rent(2 * buffer.Length); // no blank line yet: one long run
             buffer.AsSpan(0, length).CopyTo(grown);
@@ -136,8 +138,36 @@ public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 1
         }
     }
 
+    /// <summary>
+    /// The start of the last line (not the first) that starts a document: one whose first field is <c>-DOCSTART-</c>,
+    /// or with <see cref="DocumentSeparator.Blank2"/> a non-blank line after two or more blank ones; 0 if none.
+    /// </summary>
+    private static int LastDocumentStart(ReadOnlySpan<char> text, DocumentSeparator separator)
+    {
+        int docStart = LastDocStartLine(text);
+        return separator == DocumentSeparator.Blank2 ? Math.Max(docStart, LastBlankRunEnd(text)) : docStart;
+    }
+
+    /// <summary>The start of the last non-blank line (not the first) that follows two or more blank lines, 0 if none.</summary>
+    private static int LastBlankRunEnd(ReadOnlySpan<char> text)
+    {
+        int last = 0, blanks = 0;
+        var lines = new TextLines(text);
+        while (lines.Next(out var line, out int start))
+        {
+            if (line.IsWhiteSpace())
+            {
+                blanks++;
+                continue;
+            }
+            if (blanks >= 2 && start > 0) last = start;
+            blanks = 0;
+        }
+        return last;
+    }
+
     /// <summary>The start of the last line (not the first) whose first field is <c>-DOCSTART-</c>, 0 if none.</summary>
-    private static int LastDocumentStart(ReadOnlySpan<char> text)
+    private static int LastDocStartLine(ReadOnlySpan<char> text)
     {
         int at = text.Length;
         while (true)

@@ -13,12 +13,13 @@ public static class CorpusReader
 {
     public const string DocStart = ColumnLineParser.DocStart;
 
-    public static CorpusFile Read(string path, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null)
+    public static CorpusFile Read(string path, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null,
+        DocumentSeparator documents = DocumentSeparator.DocStart)
     {
         using var reader = OpenText(path);
         try
         {
-            return Read(reader, path, format, tagColumn, requireTags, repairGlued);
+            return Read(reader, path, format, tagColumn, requireTags, repairGlued, documents);
         }
         catch (DecoderFallbackException)
         {
@@ -56,9 +57,11 @@ public static class CorpusReader
     /// to the word, as in CoNLL-2002 Dutch: "BelgiEN B-LOC") is split there, wherever it stands (<see cref="GluedColumns.Scan"/>), and each repair is reported to this callback
     /// as "FILE:LINE: …". Without it such a line is an error.
     /// </param>
-    public static CorpusFile Read(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null)
+    /// <param name="documents">What starts a document besides the file's start (<see cref="Sentence.Document"/>).</param>
+    public static CorpusFile Read(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null,
+        DocumentSeparator documents = DocumentSeparator.DocStart)
     {
-        var stream = new CorpusStream(reader, name, format, tagColumn, requireTags, repairGlued);
+        var stream = new CorpusStream(reader, name, format, tagColumn, requireTags, repairGlued, documents: documents);
         var sentences = new List<Sentence>();
         while (stream.Next(out var sentence))
             sentences.Add(sentence);
@@ -76,6 +79,7 @@ public static class CorpusReader
         private readonly CorpusFormat _format;
         private readonly int _poolLimit;
         private readonly GluedColumns? _glued;
+        private readonly DocumentSeparator _separator;
         private readonly ColumnLineParser _parser;
         private readonly LineBuffer _lines;
         private readonly List<string> _words = [], _tags = [];
@@ -86,10 +90,14 @@ public static class CorpusReader
         private int _width = 1;
         private long _lineNo;
         private bool _done;
+        private int _blankRun;       // blank lines since the last token line
+        private bool _docStartInRun; // a -DOCSTART- line since the last token line
 
-        public CorpusStream(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null, int poolLimit = int.MaxValue)
+        public CorpusStream(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null, int poolLimit = int.MaxValue,
+            DocumentSeparator documents = DocumentSeparator.DocStart)
         {
             _name = name;
+            _separator = documents;
             _format = format;
             _poolLimit = poolLimit;
             _glued = repairGlued is null ? null : new GluedColumns(repairGlued);
@@ -107,7 +115,10 @@ public static class CorpusReader
         /// <summary>The name errors give the input.</summary>
         public string Name => _name;
 
-        /// <summary>-DOCSTART- lines read so far.</summary>
+        /// <summary>
+        /// Document separators read so far: -DOCSTART- lines, and with <see cref="DocumentSeparator.Blank2"/> each run of
+        /// two or more blank lines between sentences that holds no -DOCSTART- line.
+        /// </summary>
         public int Documents { get; private set; }
 
         /// <summary>Tokens read so far, -DOCSTART- lines excluded.</summary>
@@ -133,7 +144,15 @@ public static class CorpusReader
                 var kind = _parser.Parse(ref span, _lineNo, fields, out int n);
                 if (kind != ColumnLineKind.Token)
                 {
-                    if (kind == ColumnLineKind.DocStart) Documents++;
+                    if (kind == ColumnLineKind.DocStart)
+                    {
+                        Documents++;
+                        _docStartInRun = true;
+                    }
+                    else
+                    {
+                        _blankRun++;
+                    }
                     if (_words.Count > 0)
                     {
                         sentence = EndSentence(sentenceStart);
@@ -145,6 +164,9 @@ public static class CorpusReader
                 _width = layout.Width;
                 if (_words.Count == 0)
                     sentenceStart = _lineNo;
+                if (_blankRun >= 2 && !_docStartInRun && _separator == DocumentSeparator.Blank2 && Tokens > 0) Documents++;
+                _blankRun = 0;
+                _docStartInRun = false;
                 int tagIndex = layout.TagIndex;
                 for (var i = 0; i < n; i++)
                     if (i != tagIndex)

@@ -56,6 +56,9 @@ public sealed class Sentence
 
     public Sentence WithTags(string[] tags) => new(Words, tags, _cells, Width, FirstLine) { Document = Document };
 
+    /// <summary>The same sentence (arrays shared) in document <paramref name="document"/>.</summary>
+    public Sentence InDocument(int document) => new(Words, Tags, _cells, Width, FirstLine) { Document = document };
+
     private static string[] Flatten(string[] words, string[][]? columns)
     {
         if (columns is null || columns.Length == 0) return words;

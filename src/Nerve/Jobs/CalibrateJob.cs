@@ -20,6 +20,8 @@ public sealed record CalibrateJobOptions
 
     /// <summary>Split POS tags glued to the word, with a warning for each.</summary>
     public bool RepairGlued { get; init; }
+    /// <summary>What starts a document besides -DOCSTART- lines (document features are computed per document).</summary>
+    public Corpus.DocumentSeparator DocSep { get; init; }
 
     /// <summary>Where <see cref="CalibrateJob.Fit"/> saves the model with its fitted temperature.</summary>
     public string? OutputPath { get; init; }
@@ -62,7 +64,7 @@ public static class CalibrateJob
     private static (NerModel, IReadOnlyList<Sentence>) Load(CalibrateJobOptions o, JobInput gold, IJobLog? log)
     {
         var model = NerModel.Load(o.ModelPath ?? throw new NerveException("--model is required"), verify: !o.NoVerify);
-        var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log ?? NullJobLog.Instance);
+        var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log ?? NullJobLog.Instance, o.DocSep);
         return (model, corpus.Sentences);
     }
 }

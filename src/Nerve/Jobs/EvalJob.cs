@@ -15,6 +15,8 @@ public sealed record EvalJobOptions
     public bool Raw { get; init; }
     public int Threads { get; init; } = 1;
     public bool RepairGlued { get; init; }
+    /// <summary>What starts a document besides -DOCSTART- lines (document features are computed per document).</summary>
+    public Corpus.DocumentSeparator DocSep { get; init; }
     /// <summary>MB of first-layer products cached while tagging; null keeps the model's default.</summary>
     public int? CacheMb { get; init; }
     /// <summary>Skip the model file's SHA-256 check.</summary>
@@ -65,7 +67,7 @@ public static class EvalJob
     /// <summary>The gold sentences, their scheme checked, with a note when IO labels are scored without --raw.</summary>
     private static IReadOnlyList<Sentence> ReadGold(NerModel model, EvalJobOptions o, JobInput gold, IJobLog log)
     {
-        var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log);
+        var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log, o.DocSep);
         JobCorpus.CheckScheme(corpus, Tags.Detect(corpus.Sentences.Select(s => (IReadOnlyList<string>)s.Tags)), o.StrictScheme, log);
         if (!o.Raw && model.Scheme == TagScheme.IO)
             log.Note("the model's labels are IO; conlleval finds no phrases in IO labels without --raw");
@@ -88,7 +90,7 @@ public static class EvalJob
         var tally = new EvaluationTally(model, o.Raw);
         var calibration = o.MeasureCalibration ? new CalibrationTally(model) : null;
         var vocabulary = model.Sources is { } sources ? new BreakdownAccumulator(sources, o.Raw) : null;
-        JobCorpus.Stream(gold, o.Format, o.TagColumn, o.RepairGlued, o.StrictScheme, log, batch =>
+        JobCorpus.Stream(gold, o.Format, o.TagColumn, o.RepairGlued, o.StrictScheme, log, separator: o.DocSep, batch: batch =>
         {
             var prediction = tally.Add(batch, o.Threads);
             calibration?.Add(batch);

@@ -5,7 +5,8 @@ namespace Nerve.Jobs;
 /// <summary>Reads a job's corpus in memory, reporting glued-tag repairs as warnings.</summary>
 internal static class JobCorpus
 {
-    public static CorpusFile Read(JobInput input, CorpusFormat format, int? tagColumn, bool requireTags, bool repairGlued, IJobLog log)
+    public static CorpusFile Read(JobInput input, CorpusFormat format, int? tagColumn, bool requireTags, bool repairGlued, IJobLog log,
+        DocumentSeparator documents = DocumentSeparator.DocStart)
     {
         input.CheckExists();
         var repairs = new GluedRepairLog();
@@ -14,7 +15,7 @@ internal static class JobCorpus
         CorpusFile corpus;
         try
         {
-            corpus = input.Read(reader => CorpusReader.Read(reader, input.Name, format, tagColumn, requireTags, repair));
+            corpus = input.Read(reader => CorpusReader.Read(reader, input.Name, format, tagColumn, requireTags, repair, documents));
         }
         finally
         {
@@ -37,13 +38,13 @@ internal static class JobCorpus
 
     /// <summary>
     /// Reads <paramref name="input"/> as a stream of batches of whole sentences, each handed to <paramref name="batch"/>
-    /// and then dropped: a batch ends at a -DOCSTART- line once it holds <paramref name="tokens"/> tokens, and at any
+    /// and then dropped: a batch ends at a document separator once it holds <paramref name="tokens"/> tokens, and at any
     /// sentence end at four times that, so memory stays bounded whatever the input's length. Glued-tag repairs and scheme
     /// violations (against the scheme of the whole input) are reported at the end as <see cref="Read"/> and
     /// <see cref="CheckScheme"/> report them; an empty file is an error. Returns the scheme and the sentence count.
     /// </summary>
     public static (TagScheme Scheme, long Sentences) Stream(JobInput input, CorpusFormat format, int? tagColumn, bool repairGlued, bool strictScheme,
-        IJobLog log, Action<IReadOnlyList<Sentence>> batch, int tokens = 1 << 14)
+        IJobLog log, Action<IReadOnlyList<Sentence>> batch, int tokens = 1 << 14, DocumentSeparator separator = DocumentSeparator.DocStart)
     {
         input.CheckExists();
         var repairs = new GluedRepairLog();
@@ -51,7 +52,7 @@ internal static class JobCorpus
         long sentences = 0;
         input.Read(reader =>
         {
-            var stream = new CorpusReader.CorpusStream(reader, input.Name, format, tagColumn, requireTags: true, repairGlued ? repairs.Add : null, poolLimit: 1 << 16);
+            var stream = new CorpusReader.CorpusStream(reader, input.Name, format, tagColumn, requireTags: true, repairGlued ? repairs.Add : null, poolLimit: 1 << 16, separator);
             var pending = new List<Sentence>();
             int pendingTokens = 0, documents = 0;
             while (stream.Next(out var s))

@@ -18,6 +18,8 @@ public sealed record ReportJobOptions
     public bool? Raw { get; init; }
     public int Threads { get; init; } = 1;
     public bool RepairGlued { get; init; }
+    /// <summary>What starts a document besides -DOCSTART- lines (document features are computed per document).</summary>
+    public Corpus.DocumentSeparator DocSep { get; init; }
     public int? CacheMb { get; init; }
     /// <summary>Phrases shown per error group, each with its sentence.</summary>
     public int Examples { get; init; } = 3;
@@ -36,7 +38,7 @@ public static class ReportJob
         log ??= NullJobLog.Instance;
         var model = NerModel.Load(o.ModelPath ?? throw new NerveException("--model is required"));
         TagJob.SetCache(model, o.CacheMb);
-        var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log);
+        var corpus = JobCorpus.Read(gold, o.Format, o.TagColumn, requireTags: true, o.RepairGlued, log, o.DocSep);
         bool raw = o.Raw ?? model.Scheme == TagScheme.IO;
         var e = ModelEvaluation.Run(model, corpus.Sentences, raw, o.Threads);
         var page = Build(model, corpus.Sentences, e, Path.GetFileName(o.ModelPath), gold.Name, o with { Raw = raw });

@@ -20,6 +20,8 @@ public sealed record TagJobOptions
     public int Threads { get; init; } = 1;
     /// <summary>Split POS tags glued to the word (CoNLL-2002 Dutch), with a warning for each; reads the input in memory.</summary>
     public bool RepairGlued { get; init; }
+    /// <summary>What starts a document besides -DOCSTART- lines (document features are computed per document).</summary>
+    public Corpus.DocumentSeparator DocSep { get; init; }
     /// <summary>MB of first-layer products cached while tagging (<see cref="NerModel.PrecomputeBytes"/>); null keeps the model's default.</summary>
     public int? CacheMb { get; init; }
     /// <summary>Skip the model file's SHA-256 check.</summary>
@@ -100,12 +102,12 @@ public static class TagJob
         else if (!o.RepairGlued)
         {
             // Lenient decoding: the input columns are copied byte for byte, not judged (invalid bytes are escaped, Utf8Escapes).
-            tokens = input.Read(reader => ColumnTagger.Tag(model, reader, input.Name, output, o.Format, o.TagColumn, o.Threads).Tokens, strictUtf8: false);
+            tokens = input.Read(reader => ColumnTagger.Tag(model, reader, input.Name, output, o.Format, o.TagColumn, o.Threads, separator: o.DocSep).Tokens, strictUtf8: false);
             phases.End("read, tag and write");
         }
         else
         {
-            var corpus = JobCorpus.Read(input, o.Format, o.TagColumn, requireTags: false, o.RepairGlued, log);
+            var corpus = JobCorpus.Read(input, o.Format, o.TagColumn, requireTags: false, o.RepairGlued, log, o.DocSep);
             var sentences = corpus.Sentences;
             char delimiter = corpus.Delimiter;
             bool keepGold = corpus.ColumnCount > 1; // the gold column stays, so the output can go straight to conlleval
@@ -132,9 +134,9 @@ public static class TagJob
         {
             input.Read(reader =>
             {
-                foreach (var block in Tokenizer.Blocks(reader))
+                foreach (var block in Tokenizer.Blocks(reader, wholeDocuments: o.DocSep == DocumentSeparator.Blank2))
                 {
-                    var sentences = Tokenizer.Sentences(block).Select(s => new Sentence(s.Select(t => t.Text).ToArray(), s.Select(_ => "O").ToArray())).ToList();
+                    var sentences = Recognizer.Sentences(block, Tokenizer.Sentences(block), o.DocSep);
                     if (sentences.Count == 0) continue;
                     var prediction = model.PredictBatch(sentences, o.Threads);
                     CorpusWriter.Write(writer, sentences, prediction.Tags);
@@ -155,7 +157,7 @@ public static class TagJob
     {
         if (o.OutputFormat == TagOutputFormat.Jsonl)
         {
-            var options = new JsonLinesOptions { JsonInput = o.JsonInput, Tokens = o.Tokens, Offsets = o.Offsets, Threads = o.Threads };
+            var options = new JsonLinesOptions { JsonInput = o.JsonInput, Tokens = o.Tokens, Offsets = o.Offsets, Threads = o.Threads, Documents = o.DocSep };
             var r = input.Read(reader => JsonLinesTagger.Tag(model, reader, input.Name, output, options, log.Warning));
             if (r.Errors > 0) log.Warning($"{r.Errors} of {r.Lines} input lines could not be read; each was answered with an error object");
             return r.Tokens;
@@ -163,7 +165,7 @@ public static class TagJob
         string text = input.Read(reader => reader.ReadToEnd());
         // Only JSON carries offsets; the text formats index the text in UTF-16 whatever was asked.
         var unit = o.OutputFormat == TagOutputFormat.Json ? o.Offsets : OffsetUnit.Utf16;
-        var document = model.Recognize(text, new RecognizeOptions { Offsets = unit });
+        var document = model.Recognize(text, new RecognizeOptions { Offsets = unit, Documents = o.DocSep });
         string written = DocumentText.Format(document, o.OutputFormat, o.Tokens);
         if (o.OutputFormat == TagOutputFormat.InlineXml && !written.EndsWith('\n')) written += "\n"; // a text without a final line end still ends its output line
         Write(output, written);
@@ -176,7 +178,7 @@ public static class TagJob
     /// </summary>
     private static long TagColumns(NerModel model, TagJobOptions o, JobInput input, Stream output, IJobLog log)
     {
-        var sentences = JobCorpus.Read(input, o.Format, o.TagColumn, requireTags: false, o.RepairGlued, log).Sentences;
+        var sentences = JobCorpus.Read(input, o.Format, o.TagColumn, requireTags: false, o.RepairGlued, log, o.DocSep).Sentences;
         var annotations = model.Annotate(sentences);
         if (o.OutputFormat == TagOutputFormat.Jsonl)
         {

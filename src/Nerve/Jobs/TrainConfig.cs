@@ -54,6 +54,7 @@ public sealed record TrainSettings
     [JsonPropertyName("clip")] public double? Clip { get; init; }
     [JsonPropertyName("engine")] public string? Engine { get; init; }
     [JsonPropertyName("repair-glued")] public bool? RepairGlued { get; init; }
+    [JsonPropertyName("doc-sep")] public string? DocSep { get; init; }
     [JsonPropertyName("char-cnn")] public bool? CharCnn { get; init; }
     [JsonPropertyName("char-dim")] public int? CharDim { get; init; }
     [JsonPropertyName("char-filters")] public int? CharFilters { get; init; }
@@ -108,6 +109,7 @@ public sealed record TrainSettings
             Resume = Resume ?? o.Resume,
             GraphEngine = Engine is null ? o.GraphEngine : Engine == "graph",
             RepairGlued = RepairGlued ?? o.RepairGlued,
+            DocSep = DocSep is null ? o.DocSep : Corpus.DocumentSeparators.Parse(DocSep),
             StrictScheme = StrictScheme ?? o.StrictScheme,
             Features = f with
             {

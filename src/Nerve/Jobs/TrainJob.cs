@@ -47,6 +47,8 @@ public sealed record TrainJobOptions
     public TrainOptions Training { get; init; } = new();
     /// <summary>Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), with a warning for each.</summary>
     public bool RepairGlued { get; init; }
+    /// <summary>What starts a document besides -DOCSTART- lines (document features are computed per document).</summary>
+    public Corpus.DocumentSeparator DocSep { get; init; }
     /// <summary>A tag the detected scheme does not allow where it stands (I- after O in IOB2) is an error, not a warning.</summary>
     public bool StrictScheme { get; init; }
     /// <summary>Differentiate through the computation graph (Nerve.Autodiff) instead of the hand-derived backward pass.</summary>
@@ -134,7 +136,7 @@ public static class TrainJob
         var repairs = new GluedRepairLog();
         Action<string>? repair = o.RepairGlued ? repairs.Add : null;
         var (train, trainFiles) = ReadTrain(o, repair);
-        var dev = o.DevPath is null ? null : JobCorpus.RequireSentences(CorpusReader.Read(o.DevPath, o.Format, o.TagColumn, repairGlued: repair), o.DevPath);
+        var dev = o.DevPath is null ? null : JobCorpus.RequireSentences(CorpusReader.Read(o.DevPath, o.Format, o.TagColumn, repairGlued: repair, documents: o.DocSep), o.DevPath);
         if (log is not null) repairs.Report(log.Warning);
         log?.Info($"train: {string.Join(" + ", o.TrainPaths)}: {train.Sentences.Count} sentences, {train.Tokens} tokens");
         if (dev is not null) log?.Info($"dev:   {o.DevPath}: {dev.Sentences.Count} sentences, {dev.Tokens} tokens");
@@ -215,13 +217,21 @@ public static class TrainJob
     /// <summary>The training files read in order and joined as one corpus (a document never spans two files); each must hold sentences.</summary>
     private static (CorpusFile Train, List<CorpusFile> Files) ReadTrain(TrainJobOptions o, Action<string>? repair)
     {
-        var files = o.TrainPaths.Select(p => JobCorpus.RequireSentences(CorpusReader.Read(p, o.Format, o.TagColumn, repairGlued: repair), p)).ToList();
+        var files = o.TrainPaths.Select(p => JobCorpus.RequireSentences(CorpusReader.Read(p, o.Format, o.TagColumn, repairGlued: repair, documents: o.DocSep), p)).ToList();
         if (files.Count == 1) return (files[0], files);
         var first = files[0];
         foreach (var f in files.Skip(1))
             if (f.ColumnCount != first.ColumnCount || f.TagColumn != first.TagColumn)
                 throw new NerveException($"{f.Path}: {f.ColumnCount} columns with the tag in column {f.TagColumn}, but {first.Path} has {first.ColumnCount} with the tag in column {first.TagColumn}; --train files must share a layout");
-        return (new CorpusFile(string.Join(",", files.Select(f => f.Path)), [.. files.SelectMany(f => f.Sentences)], first.Format, first.Delimiter,
+        // Each file's document numbers are shifted past the previous files' (0 … Documents each), so none is shared.
+        var sentences = new List<Sentence>(files.Sum(f => f.Sentences.Count));
+        int offset = 0;
+        foreach (var f in files)
+        {
+            foreach (var s in f.Sentences) sentences.Add(offset == 0 ? s : s.InDocument(s.Document + offset));
+            offset += f.Documents + 1;
+        }
+        return (new CorpusFile(string.Join(",", files.Select(f => f.Path)), sentences, first.Format, first.Delimiter,
             first.ColumnCount, first.TagColumn, files.Sum(f => f.Documents), files.Sum(f => f.Tokens)), files);
     }
 

@@ -25,10 +25,11 @@ public sealed record ColumnTagResult(long Tokens, long Sentences, long Documents
 /// </summary>
 public static class ColumnTagger
 {
-    public static ColumnTagResult Tag(NerModel model, TextReader input, string name, Stream output, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, int threads = 1, int chunkChars = 1 << 19)
+    public static ColumnTagResult Tag(NerModel model, TextReader input, string name, Stream output, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, int threads = 1, int chunkChars = 1 << 19,
+        DocumentSeparator separator = DocumentSeparator.DocStart)
     {
         threads = Math.Max(1, threads);
-        var chunks = new ColumnChunkReader(input, chunkChars, wholeDocuments: model.Featurizer.HasDocumentContext);
+        var chunks = new ColumnChunkReader(input, chunkChars, wholeDocuments: model.Featurizer.HasDocumentContext, separator);
         var tagger = model.CreateTagger();
         var idle = new ConcurrentBag<Worker>();
         var pending = new Queue<Task<Worker.Output>>();
@@ -65,7 +66,7 @@ public static class ColumnTagger
                 while (pending.Count >= threads) WriteNext(); // at most `threads` chunks in flight
                 pending.Enqueue(Task.Run(() =>
                 {
-                    var w = idle.TryTake(out var free) ? free : new Worker(model, tagger);
+                    var w = idle.TryTake(out var free) ? free : new Worker(model, tagger, separator);
                     try
                     {
                         return w.Process(c, l, name);
@@ -111,7 +112,7 @@ public static class ColumnTagger
     }
 
     /// <summary>One worker's state, reused from chunk to chunk: the word memo, the ids and the tagger's buffers.</summary>
-    private sealed class Worker(NerModel model, WindowTagger tagger)
+    private sealed class Worker(NerModel model, WindowTagger tagger, DocumentSeparator separator)
     {
         public readonly record struct Output(byte[] Bytes, int Length, int Tokens, int Sentences, int Documents);
 
@@ -120,7 +121,7 @@ public static class ColumnTagger
         private readonly List<int> _lengths = [];
         private readonly List<string> _sentence = []; // the words of the current sentence, for the gazetteers
         private readonly List<string[]> _sentences = []; // with document features: every sentence's words
-        private readonly List<int> _documentOf = [];     // and the -DOCSTART- lines before it in the chunk
+        private readonly List<int> _documentOf = [];     // and the document separators before it in the chunk
         private int[] _ids = new int[1 << 16];      // (tokens, F)
         private int[] _lines = new int[1 << 13];    // per token: where its line starts and its length, negated when the columns must be rejoined
         private int[] _classes = [];
@@ -132,7 +133,8 @@ public static class ColumnTagger
         public Output Process(ColumnChunk chunk, ColumnLayout layout, string name)
         {
             var text = chunk.Text;
-            int f = _featurizer.Count, own = _featurizer.WordLevelCount, tokens = 0, documents = 0, sentenceStart = 0;
+            int f = _featurizer.Count, own = _featurizer.WordLevelCount, tokens = 0, documents = 0, sentenceStart = 0, blankRun = 0;
+            bool docStartInRun = false;
             bool gazetteers = _featurizer.Gazetteer is not null, context = _featurizer.HasDocumentContext;
             Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
             var parser = new ColumnLineParser(name, layout);
@@ -164,10 +166,14 @@ public static class ColumnTagger
                 var kind = parser.Parse(ref line, ++lineNo, fields, out int n);
                 if (kind != ColumnLineKind.Token)
                 {
-                    if (kind == ColumnLineKind.DocStart) documents++;
+                    if (kind == ColumnLineKind.DocStart) (documents, docStartInRun) = (documents + 1, true);
+                    else blankRun++;
                     EndSentence(tokens);
                     continue;
                 }
+                // As CorpusStream counts documents: a run of ≥ 2 blank lines without a -DOCSTART- line in it.
+                if (blankRun >= 2 && !docStartInRun && separator == DocumentSeparator.Blank2 && tokens > 0) documents++;
+                (blankRun, docStartInRun) = (0, false);
                 var word = line[fields[0]];
                 Grow(ref _ids, (tokens + 1) * f);
                 Grow(ref _lines, 2 * (tokens + 1));

@@ -19,6 +19,9 @@ public sealed record JsonLinesOptions
     /// <summary>Workers; the output order is the input order whatever their number.</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>What splits one line's text into several documents (<see cref="RecognizeOptions.Documents"/>).</summary>
+    public Corpus.DocumentSeparator Documents { get; init; }
+
     /// <summary>Lines a worker takes at a time (memory is bounded by Threads × this many lines).</summary>
     public int ChunkLines { get; init; } = 256;
 }
@@ -49,7 +52,7 @@ public static class JsonLinesTagger
         var work = new Chunk[threads];
         for (int t = 0; t < threads; t++)
         {
-            recognizers[t] = new Recognizer(model, new RecognizeOptions { Offsets = o.Offsets });
+            recognizers[t] = new Recognizer(model, new RecognizeOptions { Offsets = o.Offsets, Documents = o.Documents });
             work[t] = new Chunk();
         }
         long lineNo = 0, tokens = 0, errors = 0;

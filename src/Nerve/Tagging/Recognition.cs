@@ -91,10 +91,12 @@ internal sealed class Recognizer(NerModel model, RecognizeOptions? options)
     {
         var tokenized = new List<List<TextToken>>[texts.Count];
         var sentences = new List<Sentence>();
-        for (int d = 0; d < texts.Count; d++)
+        for (int d = 0, document = 0; d < texts.Count; d++)
         {
             tokenized[d] = Tokenizer.Sentences(texts[d]);
-            foreach (var s in tokenized[d]) sentences.Add(Words(s, d)); // each text is one document
+            var own = Sentences(texts[d], tokenized[d], _options.Documents, document);
+            sentences.AddRange(own);
+            document = (own.Count > 0 ? own[^1].Document : document) + 1;
         }
         var annotations = _annotator.Annotate(sentences);
         var docs = new RecognizedDocument[texts.Count];
@@ -104,6 +106,24 @@ internal sealed class Recognizer(NerModel model, RecognizeOptions? options)
             at += tokenized[d].Count;
         }
         return docs;
+    }
+
+    /// <summary>
+    /// Sentences of the words of <paramref name="tokenized"/> (the sentences of <paramref name="text"/>): the text is
+    /// document <paramref name="document"/>, or with <see cref="DocumentSeparator.Blank2"/> one document (numbered on
+    /// from it) per run of text between two or more blank lines.
+    /// </summary>
+    internal static List<Sentence> Sentences(string text, List<List<TextToken>> tokenized, DocumentSeparator separator, int document = 0)
+    {
+        var starts = separator == DocumentSeparator.Blank2 ? Tokenizer.DocumentStarts(text) : [];
+        var sentences = new List<Sentence>(tokenized.Count);
+        int next = 0;
+        foreach (var s in tokenized)
+        {
+            for (; next < starts.Count && s.Count > 0 && s[0].Start >= starts[next]; next++) document++;
+            sentences.Add(Words(s, document));
+        }
+        return sentences;
     }
 
     /// <summary>A sentence of the tokens' words with placeholder tags, as the featurizer takes it.</summary>

@@ -21,6 +21,12 @@ public sealed record RecognizeOptions
 
     /// <summary>Tokens gathered before a batch goes through the model (<see cref="Recognition.RecognizeMany"/>); at least 1.</summary>
     public int BatchTokens { get; init; } = 4096;
+
+    /// <summary>
+    /// What splits one text into several documents (for a model with document features): with
+    /// <see cref="DocumentSeparator.Blank2"/>, two or more blank lines; by default each text is one document.
+    /// </summary>
+    public Corpus.DocumentSeparator Documents { get; init; }
 }
 
 /// <summary>A text with the entities and tokens the model found in it.</summary>

@@ -71,8 +71,10 @@ public static class Tokenizer
     /// each, for tagging a stream in bounded memory. A block ends after a blank (white-space-only) line, where a sentence
     /// ends anyway, so <see cref="Sentences(string)"/> of each block gives the sentences of the whole text. A paragraph
     /// longer than four blocks is cut at its last line end instead (a sentence wrapped over that line end is split there).
+    /// With <paramref name="wholeDocuments"/> a block ends only before a document (<see cref="DocumentStarts"/>), unless
+    /// the document is longer than four blocks: it is then cut at a paragraph end.
     /// </summary>
-    public static IEnumerable<string> Blocks(TextReader reader, int blockChars = 1 << 18)
+    public static IEnumerable<string> Blocks(TextReader reader, int blockChars = 1 << 18, bool wholeDocuments = false)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockChars, 1);
@@ -95,7 +97,8 @@ public static class Tokenizer
                 }
                 if (eof) break;
                 var text = buffer.AsSpan(0, length);
-                int cut = LastParagraphEnd(text);
+                int cut = wholeDocuments ? DocumentStarts(text) is [.., int last] ? last : 0 : LastParagraphEnd(text);
+                if (cut == 0 && wholeDocuments && length >= 4 * blockChars) cut = LastParagraphEnd(text);
                 if (cut == 0 && length >= 4 * blockChars)
                 {
                     cut = text.LastIndexOf('\n') + 1;
@@ -109,6 +112,34 @@ public static class Tokenizer
             }
             if (length > 0) yield return new string(buffer, 0, length);
         }
+    }
+
+    /// <summary>
+    /// Where the documents of <paramref name="text"/> start after the first, for <c>--doc-sep blank2</c>: the offset of
+    /// each non-blank line that follows two or more blank (white-space-only) lines, in order.
+    /// </summary>
+    public static List<int> DocumentStarts(ReadOnlySpan<char> text)
+    {
+        var starts = new List<int>();
+        int blanks = 0;
+        bool any = false;
+        for (int start = 0; start < text.Length;)
+        {
+            int eol = text[start..].IndexOfAny('\n', '\r');
+            int end = eol < 0 ? text.Length : start + eol;
+            if (text[start..end].IsWhiteSpace())
+            {
+                blanks++;
+            }
+            else
+            {
+                if (blanks >= 2 && any) starts.Add(start);
+                blanks = 0;
+                any = true;
+            }
+            start = eol < 0 ? text.Length : end + (text[end] == '\r' && end + 1 < text.Length && text[end + 1] == '\n' ? 2 : 1); // \n, \r\n or \r
+        }
+        return starts;
     }
 
     /// <summary>The position after the last "\n" that ends a white-space-only line after another line end, 0 if none.</summary>
