@@ -59,10 +59,11 @@ for r in $(seq 1 "$rounds"); do
   "$root/nerve" bench --config "$root/configs/conll2003-en.json" --threads 1,2 --tokens 50000 --repetitions 3 --json >> "$out/nerve-default.jsonl"
   tables="$(head -1 "$out/nerve-default.jsonl" | "$py" -c 'import json, sys; print(json.loads(sys.stdin.readline())["tables"])')"
   classes="$(head -1 "$out/nerve-default.jsonl" | "$py" -c 'import json, sys; print(json.loads(sys.stdin.readline())["classes"])')"
+  chars="$(head -1 "$out/nerve-default.jsonl" | "$py" -c 'import json, sys; print(json.loads(sys.stdin.readline()).get("chars") or "")')"
   for t in 1 2; do
     echo "round $r/$rounds: pytorch, default English model, $t thread(s)" >&2
     OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 "$py" "$root/benchmarks/peers/pytorch_default.py" \
-      --tables "$tables" --hidden 400 --window 7 --classes "$classes" --batch 1 --threads "$t" --mode train,tag \
+      --tables "$tables" --chars "$chars" --hidden 400 --window 7 --classes "$classes" --batch 1 --threads "$t" --mode train,tag \
       --tokens 50000 --max-seconds 3 >> "$out/torch-default.jsonl"
   done
 done

@@ -9,7 +9,11 @@ start a0 and end an; J = log Z - score(y), Z by the forward algorithm in log spa
 step (padded, masked). AdaGrad (the config's optimizer; torch's Adagrad takes the sparse embedding gradients of
 nn.Embedding(sparse=True)), or plain SGD. Tagging: the scores of a batch of sentences (about 256
 windows) and a batched Viterbi. Synthetic data: sentence lengths uniform in 1..28 (mean 14.5, as CoNLL 2003), ids
-Zipfian per table, random labels. Prints one JSON object per configuration in the schema of `nerve bench --json`.
+Zipfian per table, random labels. With --chars (the default model's character convolution, CharWNN), each token also
+has 1..12 random characters between <w> and </w>; a step embeds the characters of the distinct tokens of its windows,
+convolves them (width w, same padding as a batch of words of different lengths: to the longest), takes the max over
+positions and joins the (filters)-vector of every slot to the window. Prints one JSON object per configuration in the
+schema of `nerve bench --json`.
 """
 import argparse
 import json
@@ -23,10 +27,16 @@ from torch import nn
 
 
 class DefaultNet(nn.Module):
-    def __init__(self, tables, window, hidden, classes, input_dropout, hidden_dropout):
+    def __init__(self, tables, window, hidden, classes, input_dropout, hidden_dropout, chars=None):
         super().__init__()
         self.emb = nn.ModuleList(nn.Embedding(size, dim, sparse=True) for size, dim in tables)
         width = window * sum(dim for _, dim in tables)
+        self.chars = chars
+        if chars is not None:  # (alphabet, dim, filters, width, max length)
+            alphabet, cdim, filters, cwidth, _ = chars
+            self.char_emb = nn.Embedding(alphabet, cdim, padding_idx=0)
+            self.conv = nn.Conv1d(cdim, filters, cwidth, padding=cwidth // 2)
+            width += window * filters
         self.hidden = nn.Linear(width, hidden)
         self.out = nn.Linear(hidden, classes)
         self.drop_in = nn.Dropout(input_dropout)
@@ -35,8 +45,15 @@ class DefaultNet(nn.Module):
         self.a0 = nn.Parameter(torch.zeros(classes))
         self.an = nn.Parameter(torch.zeros(classes))
 
-    def scores(self, ids):  # ids (B, C, F) -> s (B, K)
-        x = torch.cat([e(ids[:, :, f]) for f, e in enumerate(self.emb)], dim=2).flatten(1)
+    def scores(self, ids, tokens=None, chars=None):  # ids (B, C, F), tokens (B, C) rows of chars (N, L) -> s (B, K)
+        x = torch.cat([e(ids[:, :, f]) for f, e in enumerate(self.emb)], dim=2)
+        if self.chars is not None:
+            distinct, where = torch.unique(tokens, return_inverse=True)
+            c = chars[distinct]
+            c = c[:, :int((c > 0).sum(1).max())]  # to the longest word of the step
+            feature = self.conv(self.char_emb(c).transpose(1, 2)).max(dim=2).values  # (U, filters)
+            x = torch.cat([x, feature[where]], dim=2)
+        x = x.flatten(1)
         return self.out(self.drop_h(torch.tanh(self.hidden(self.drop_in(x)))))
 
     def nll(self, s, y, mask):  # s (S, T, K), y (S, T), mask (S, T) bool -> sum over sentences of log Z - score(y)
@@ -71,7 +88,16 @@ def zipf(rng, size, n):
     return rng.choice(size - 3, size=n, p=p / p.sum()) + 3  # rows 0-2: unknown, <s>, </s>
 
 
-def synthetic(tokens, tables, window, classes, seed):
+def synthetic_chars(rng, n, chars):  # (n + 1, max) char ids of each token, the last row the padding token <s>/</s>
+    alphabet, _, _, _, longest = chars
+    out = np.zeros((n + 1, longest), np.int64)
+    for i in range(n + 1):
+        k = min(int(rng.integers(1, 13)), longest - 2) if i < n else 1
+        out[i, 0], out[i, 1:k + 1], out[i, k + 1] = 1, rng.integers(3, alphabet, size=k), 2  # <w> ... </w>
+    return torch.from_numpy(out)
+
+
+def synthetic(tokens, tables, window, classes, seed, chars=None):
     rng = np.random.default_rng(seed)
     lengths = []
     while sum(lengths) < tokens:
@@ -79,14 +105,18 @@ def synthetic(tokens, tables, window, classes, seed):
     n, m, f = sum(lengths), window // 2, len(tables)
     ids = np.stack([zipf(rng, size, n) for size, _ in tables], axis=1)  # (n, F)
     windows = np.empty((n, window, f), np.int64)
+    tokwin = np.empty((n, window), np.int64)  # the token of each slot, n for padding
     at = 0
     for length in lengths:
         padded = np.concatenate([np.full((m, f), 1), ids[at:at + length], np.full((m, f), 2)])
         windows[at:at + length] = np.lib.stride_tricks.sliding_window_view(padded, (window, f))[:, 0]
+        toks = np.concatenate([np.full(m, n), np.arange(at, at + length), np.full(m, n)])
+        tokwin[at:at + length] = np.lib.stride_tricks.sliding_window_view(toks, window)
         at += length
     labels = rng.integers(0, classes, size=n)
     starts = np.concatenate([[0], np.cumsum(lengths)])
-    return torch.from_numpy(windows), torch.from_numpy(labels), starts
+    char_ids = synthetic_chars(rng, n, chars) if chars is not None else None
+    return torch.from_numpy(windows), torch.from_numpy(labels), starts, torch.from_numpy(tokwin), char_ids
 
 
 def pad(values, starts, sentences, fill):
@@ -107,6 +137,7 @@ def groups(sentences, per_step):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tables", required=True, help='"size:dim,..." of the feature tables, the word table first')
+    ap.add_argument("--chars", default="", help='"alphabet:dim:filters:width:max" of the character convolution ("" for none)')
     ap.add_argument("--hidden", type=int, default=400)
     ap.add_argument("--window", type=int, default=7)
     ap.add_argument("--classes", type=int, default=17)
@@ -124,11 +155,12 @@ def main():
     tables = [tuple(int(v) for v in t.split(":")) for t in a.tables.split(",")]
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-    windows, labels, starts = synthetic(a.tokens, tables, a.window, a.classes, 1)
+    chars = tuple(int(v) for v in a.chars.split(":")) if a.chars else None
+    windows, labels, starts, tokwin, char_ids = synthetic(a.tokens, tables, a.window, a.classes, 1, chars)
     n_sent = len(starts) - 1
     for mode in a.mode.split(","):
         for batch in ([int(b) for b in a.batch.split(",")] if mode == "train" else [0]):
-            model = DefaultNet(tables, a.window, a.hidden, a.classes, a.input_dropout, a.hidden_dropout)
+            model = DefaultNet(tables, a.window, a.hidden, a.classes, a.input_dropout, a.hidden_dropout, chars)
             opt = (torch.optim.Adagrad if a.optimizer == "adagrad" else torch.optim.SGD)(model.parameters(), lr=a.lr)
             gen = torch.Generator().manual_seed(1)
 
@@ -139,7 +171,7 @@ def main():
                     for group in groups(sentences, batch):
                         idx = torch.cat([torch.arange(starts[s], starts[s + 1]) for s in group])
                         opt.zero_grad(set_to_none=True)
-                        s = model.scores(windows[idx])
+                        s = model.scores(windows[idx], tokwin[idx], char_ids)
                         # the step's window scores back into padded sentence rows (S, T, K)
                         lens = [starts[g + 1] - starts[g] for g in group]
                         local = np.concatenate([[0], np.cumsum(lens)])
@@ -161,7 +193,7 @@ def main():
                                 group.append(sentences[i])
                                 i += 1
                             idx = torch.cat([torch.arange(starts[s], starts[s + 1]) for s in group])
-                            s = model.scores(windows[idx])
+                            s = model.scores(windows[idx], tokwin[idx], char_ids)
                             lens = [starts[g + 1] - starts[g] for g in group]
                             local = np.concatenate([[0], np.cumsum(lens)])
                             sp, mask = pad(s, local, range(len(group)), 0.0)
@@ -183,7 +215,7 @@ def main():
             rates.sort()
             print(json.dumps({
                 "impl": "pytorch", "torch": torch.__version__, "config": "default-shape", "output": "crf",
-                "tables": len(tables), "mode": mode, "optimizer": a.optimizer if mode == "train" else "none",
+                "tables": len(tables), "chars": a.chars or None, "mode": mode, "optimizer": a.optimizer if mode == "train" else "none",
                 "hidden": a.hidden, "window": a.window, "dim": tables[0][1], "classes": a.classes,
                 "vocab": tables[0][0], "batch": batch if mode == "train" else 256, "threads": a.threads,
                 "workers": a.threads, "tokens": tokens, "repetitions": a.repetitions, "precompute": 0,

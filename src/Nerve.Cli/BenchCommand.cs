@@ -83,10 +83,11 @@ internal static class BenchCommand
                     Vocabulary = c.Features[0].Size,
                     Output = c.Output.ToString().ToLowerInvariant(),
                     Tables = string.Join(",", c.Features.Select(f => $"{f.Size}:{f.Dim}")),
+                    Chars = c.CharCnn is { } cc ? $"{cc.Alphabet}:{cc.Dim}:{cc.Filters}:{cc.Width}:{cc.MaxLength}" : null,
                     Optimizer = job.Training.Optimizer,
                 };
                 if (!asJson)
-                    Console.WriteLine($"nerve bench: {o.Config}: C = {o.Window}, H = {string.Join(",", c.Hidden)}, K = {o.Classes}, {o.Output} head, tables {string.Join(", ", c.Features.Select(f => $"{f.Name} {f.Size}×{f.Dim}"))}; " +
+                    Console.WriteLine($"nerve bench: {o.Config}: C = {o.Window}, H = {string.Join(",", c.Hidden)}, K = {o.Classes}, {o.Output} head, tables {string.Join(", ", c.Features.Select(f => $"{f.Name} {f.Size}×{f.Dim}"))}{(c.CharCnn is { } ch ? $", character CNN {ch.Alphabet}×{ch.Dim}, {ch.Filters} filters of width {ch.Width}" : "")}; " +
                         $"{job.Training.Optimizer.ToString().ToLowerInvariant()}, batch {job.Training.Batch}, dropout {job.Training.InputDropout}/{job.Training.HiddenDropout}; {o.Tokens} tokens per pass (sentences drawn from {Path.GetFileName(job.TrainPath)}), median of {o.Repetitions}");
                 runs = Bench.RunModel(model, train.Sentences, job.Training, o);
             }

@@ -43,6 +43,8 @@ public sealed record BenchOptions
     public string Output { get; init; } = "softmax";
     /// <summary>The feature tables as "size:dim,…" (the word table first), for the results and the peer of the same shape.</summary>
     public string? Tables { get; init; }
+    /// <summary>The character convolution as "alphabet:dim:filters:width:max" (null for none), for the peer of the same shape.</summary>
+    public string? Chars { get; init; }
 
     public void Validate()
     {
@@ -72,6 +74,7 @@ public sealed record BenchResult(
             ["config"] = o.Config,
             ["output"] = o.Output,
             ["tables"] = o.Tables ?? $"{o.Vocabulary}:{o.Dim}",
+            ["chars"] = o.Chars,
             ["mode"] = Mode == BenchMode.Train ? "train" : "tag",
             ["optimizer"] = Mode == BenchMode.Train ? o.Optimizer.ToString().ToLowerInvariant() : "none",
             ["hidden"] = o.Hidden,

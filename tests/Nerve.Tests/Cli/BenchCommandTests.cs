@@ -49,7 +49,7 @@ public class BenchCommandTests
             File.WriteAllText(config, JsonSerializer.Serialize(new Dictionary<string, object>
             {
                 ["train"] = train, ["caps"] = true, ["suffix"] = "2", ["output"] = "crf", ["hidden"] = "20", ["window"] = 3,
-                ["input-dropout"] = 0.2, ["hidden-dropout"] = 0.5,
+                ["input-dropout"] = 0.2, ["hidden-dropout"] = 0.5, ["char-cnn"] = true, ["char-filters"] = 7,
             }));
             var (code, output, err) = NerveProcess.Run(null, "bench", "--config", config, "--tokens", "600", "--threads", "1,2", "--mode", "train,tag",
                 "--repetitions", "1", "--json");
@@ -67,6 +67,7 @@ public class BenchCommandTests
                 Assert.Equal(3, o.GetProperty("window").GetInt32());
                 Assert.Equal(3, o.GetProperty("tables").GetString()!.Split(',').Length); // word, caps, suffix2
                 Assert.StartsWith("7:", o.GetProperty("tables").GetString()!.Split(',')[1], StringComparison.Ordinal);
+                Assert.Matches(@"^\d+:25:7:3:20$", o.GetProperty("chars").GetString()); // the peer's character convolution: alphabet:dim:filters:width:max
                 Assert.True(o.GetProperty("tokens_per_s").GetDouble() > 0);
                 Assert.True(seen.Add((o.GetProperty("mode").GetString()!, o.GetProperty("threads").GetInt32())), line);
             }
