@@ -16,7 +16,8 @@ public sealed class DocumentContextTaggingTests
 {
     private static readonly List<Sentence> Train = Synthetic.Corpus(200, 1);
 
-    private static NerModel NewModel(int seed = 3)
+    /// <summary>A small untrained model with caps and document features (shared with <see cref="DocumentSeparatorTests"/>).</summary>
+    internal static NerModel NewModel(int seed = 3)
     {
         var vocab = Vocabulary.BuildFromCorpus(Train, 1, lowercase: true);
         var featurizer = Featurizer.Build(vocab, new FeatureOptions { Caps = true, DocContext = 3 }, Train);

@@ -1,6 +1,5 @@
 using System.Text;
 using Nerve.Corpus;
-using Nerve.Features;
 using Nerve.Jobs;
 using Nerve.Model;
 using Nerve.Tagging;
@@ -14,17 +13,7 @@ namespace Nerve.Tests.Tagging;
 /// </summary>
 public sealed class DocumentSeparatorTests
 {
-    private static readonly List<Sentence> Train = Synthetic.Corpus(200, 1);
-
-    private static NerModel NewModel()
-    {
-        var vocab = Vocabulary.BuildFromCorpus(Train, 1, lowercase: true);
-        var featurizer = Featurizer.Build(vocab, new FeatureOptions { Caps = true, DocContext = 3 }, Train);
-        var config = new ModelConfig { Window = 3, Hidden = [16], Labels = ["O", "I-LOC", "I-PER"], Features = featurizer.Specs(8) };
-        var net = new WindowModel<float>(config);
-        net.Initialize(new Random(3), 0.5);
-        return new NerModel(net, featurizer, TagScheme.IOB1, TagScheme.IOB1);
-    }
+    private static NerModel NewModel() => DocumentContextTaggingTests.NewModel();
 
     private static int[] Documents(string text, DocumentSeparator separator)
         => [.. CorpusReader.Read(new StringReader(text), "t.txt", CorpusFormat.Auto, null, requireTags: false, documents: separator).Sentences.Select(s => s.Document)];
