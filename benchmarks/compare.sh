@@ -69,6 +69,8 @@ for r in $(seq 1 "$rounds"); do
 done
 echo "end to end: nerve tag on a large CoNLL file" >&2
 "$root/benchmarks/tag-e2e.sh" 8 2 2> "$out/e2e.stats" >> "$out/e2e.jsonl"
+echo "end to end: the default English model (trained for one epoch)" >&2
+"$root/benchmarks/tag-e2e.sh" 8 2 default 2>> "$out/e2e.stats" >> "$out/e2e.jsonl"
 echo "Machine: $cpu, $(nproc) cores, SIMD: $simd"
 echo "PyTorch $torch_version; OpenBLAS core: ${core:-unknown}${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}"
 echo "PyTorch rows: the best of 1 and 2 threads (OMP_NUM_THREADS), per row; Nerve rows: the thread count given."
@@ -107,10 +109,10 @@ for (mode, batch), t in sorted(best.items(), key=lambda kv: (kv[0][0] != "train"
 e2e = [json.loads(line) for line in open(sys.argv[3])]
 print()
 print("End to end (`benchmarks/tag-e2e.sh`: `nerve tag` on a CoNLL file, read + featurize + tag + write, process start included):")
-print("| tokens | file MB | threads | tokens/s (median of 5) |")
-print("|---:|---:|---:|---:|")
+print("| model | tokens | file MB | threads | tokens/s (median of 5) | model load, s | peak RSS, MB |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 for o in e2e:
-    print(f"| {o['tokens']:,} | {o['file_mb']:.1f} | {o['threads']} | {o['tokens_per_s']:,.0f} |")
+    print(f"| {o.get('model', 'pa4')} | {o['tokens']:,} | {o['file_mb']:.1f} | {o['threads']} | {o['tokens_per_s']:,.0f} | {o.get('load_s', '–')} | {o.get('peak_rss_mb', '–')} |")
 d = defaultdict(list)
 for path in sys.argv[4:6]:
     for line in open(path):
@@ -118,7 +120,9 @@ for path in sys.argv[4:6]:
         d[(o["impl"], o["mode"], o["threads"])].append(o["tokens_per_s"])
 dm = {k: statistics.median(v) for k, v in d.items()}
 print()
-print("Default English model (H = 400, C = 7, 12 feature tables, dropout 0.3/0.5, CRF, AdaGrad; batch 1 sentence; tag: batches of")
+shape = json.loads(open(sys.argv[4]).readline())
+chars = f", a character CNN of {shape['chars'].split(':')[2]} filters" if shape.get("chars") else ""
+print(f"Default English model (H = {shape['hidden']}, C = {shape['window']}, {len(shape['tables'].split(','))} feature tables{chars}, dropout 0.3/0.5, CRF, AdaGrad; batch 1 sentence; tag: batches of")
 print("about 256 windows, Viterbi). Nerve: `nerve bench --config configs/conll2003-en.json` (the trainer's step, the")
 print("tagger as `nerve tag` runs it, its cache filled on use). PyTorch: benchmarks/peers/pytorch_default.py, the same")
 print("shape with the CRF's forward algorithm and Viterbi in torch, best of 1 and 2 threads:")
