@@ -53,6 +53,7 @@ internal static class TrainCommand
         var inputDropout = new Option<double>("--input-dropout") { Description = "Dropout on the window input.", DefaultValueFactory = _ => d.InputDropout };
         var hiddenDropout = new Option<double>("--hidden-dropout") { Description = "Dropout on the hidden layers' outputs.", DefaultValueFactory = _ => d.HiddenDropout };
         var clip = new Option<double>("--clip") { Description = "Clip each update's gradient to this L2 norm (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
+        var average = new Option<double>("--average") { Description = "Score and keep an exponential moving average of the parameters (Polyak averaging) with this decay, updated every 16 training units, e.g. 0.999 (0 = off).", DefaultValueFactory = _ => d.Average };
         var repair = new Option<bool>("--repair-glued") { Description = "Split POS tags glued to the word on lines one column short (CoNLL-2002 Dutch), warning for each." };
         var strict = Cli.StrictScheme();
         var engine = new Option<string>("--engine") { Description = "Gradient engine: manual (hand-derived, fast) or graph (the computation graph, Nerve.Autodiff).", DefaultValueFactory = _ => "manual" };
@@ -70,7 +71,7 @@ internal static class TrainCommand
         {
             train, dev, model, format, tagColumn, embeddings, vocab, dim, minCount, window, hidden, activation, output, positive,
             optimizer, lr, lrDecay, l2, epochs, batch, patience, fix, noLower, seed, threads, hogwild, resume,
-            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, engine, repair, charCnn, charDim, charFilters, charWidth, charMax, docContext, docSep, subwords, strict, config,
+            caps, prefixes, suffixes, gazetteers, featureDim, inputDropout, hiddenDropout, clip, average, engine, repair, charCnn, charDim, charFilters, charWidth, charMax, docContext, docSep, subwords, strict, config,
         };
         foreach (var option in extra) cmd.Options.Add(option);
         cmd.SetAction(r => Cli.Guard(() =>
@@ -115,6 +116,7 @@ internal static class TrainCommand
                 InputDropout = Val(inputDropout),
                 HiddenDropout = Val(hiddenDropout),
                 Clip = Val(clip),
+                Average = Val(average),
                 Engine = Ref(engine),
                 RepairGlued = Val(repair),
                 DocSep = r.GetResult(docSep) is { Implicit: false } ? r.GetValue(docSep) : null,

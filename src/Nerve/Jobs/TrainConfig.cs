@@ -52,6 +52,7 @@ public sealed record TrainSettings
     [JsonPropertyName("input-dropout")] public double? InputDropout { get; init; }
     [JsonPropertyName("hidden-dropout")] public double? HiddenDropout { get; init; }
     [JsonPropertyName("clip")] public double? Clip { get; init; }
+    [JsonPropertyName("average")] public double? Average { get; init; }
     [JsonPropertyName("engine")] public string? Engine { get; init; }
     [JsonPropertyName("repair-glued")] public bool? RepairGlued { get; init; }
     [JsonPropertyName("doc-sep")] public string? DocSep { get; init; }
@@ -139,6 +140,7 @@ public sealed record TrainSettings
                 InputDropout = InputDropout ?? t.InputDropout,
                 HiddenDropout = HiddenDropout ?? t.HiddenDropout,
                 ClipNorm = Clip ?? t.ClipNorm,
+                Average = Average ?? t.Average,
             },
         };
     }

@@ -35,11 +35,19 @@ public sealed record TrainOptions
     public double HiddenDropout { get; init; }
     /// <summary>Rescale each update's gradient to at most this L2 norm; 0 = off.</summary>
     public double ClipNorm { get; init; }
+    /// <summary>
+    /// Decay β of an exponential moving average of the parameters, θ̄ ← β θ̄ + (1 − β) θ every
+    /// <see cref="Trainer.AverageEvery"/> training units (Polyak averaging of the iterates): the average, not the last
+    /// iterate, is scored after each epoch and kept. 0 = off (not written to the options JSON, so models without it
+    /// are unchanged).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double Average { get; init; }
 
     public void Validate()
     {
         if (LearningRate <= 0 || !double.IsFinite(LearningRate)) throw new NerveException($"--lr must be a finite number > 0, found {LearningRate}");
-        foreach (var (option, value) in new[] { ("--l2", L2), ("--lr-decay", LearningRateDecay), ("--clip", ClipNorm), ("--input-dropout", InputDropout), ("--hidden-dropout", HiddenDropout) })
+        foreach (var (option, value) in new[] { ("--l2", L2), ("--lr-decay", LearningRateDecay), ("--clip", ClipNorm), ("--input-dropout", InputDropout), ("--hidden-dropout", HiddenDropout), ("--average", Average) })
             if (!double.IsFinite(value)) throw new NerveException($"{option} must be a finite number, found {value}");
         if (L2 < 0) throw new NerveException($"--l2 must be ≥ 0, found {L2}");
         if (LearningRateDecay < 0) throw new NerveException($"--lr-decay must be ≥ 0, found {LearningRateDecay}");
@@ -50,6 +58,7 @@ public sealed record TrainOptions
         if (InputDropout < 0 || InputDropout >= 1) throw new NerveException($"--input-dropout must be in [0, 1), found {InputDropout}");
         if (HiddenDropout < 0 || HiddenDropout >= 1) throw new NerveException($"--hidden-dropout must be in [0, 1), found {HiddenDropout}");
         if (ClipNorm < 0) throw new NerveException($"--clip must be ≥ 0, found {ClipNorm}");
+        if (Average < 0 || Average >= 1) throw new NerveException($"--average must be in [0, 1), found {Average}");
         // The lock-free threads run the fused per-window SGD step (WindowModel.SgdStep).
         if (Hogwild && FusedSgdObstacle() is { } found)
             throw new NerveException($"--hogwild needs batch-1 plain SGD (--batch 1 --optimizer sgd, no --l2, dropout or --clip), found {found}");

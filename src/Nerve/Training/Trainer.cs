@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
 using Nerve.Corpus;
 using Nerve.Features;
 using Nerve.IO;
@@ -46,6 +47,11 @@ public sealed class Trainer
     private readonly Scorer _score;
     private readonly int _units;
     private float[] _best;
+    private readonly float[]? _average; // θ̄ with TrainOptions.Average
+    private readonly float[]? _iterate; // θ while θ̄ is scored
+
+    /// <summary>Training units (windows, or sentences for the CRF) between two updates of the parameter average.</summary>
+    public const int AverageEvery = 16;
 
     /// <summary>2 added the SHA-256 (metadata "sha256"); checkpoints without a version are read unchecked.</summary>
     public const int CheckpointVersion = 2;
@@ -75,6 +81,11 @@ public sealed class Trainer
         _trainTable = new bool[model.Config.Features.Count];
         for (int k = 0; k < _trainTable.Length; k++) _trainTable[k] = k != 0 || !options.FixEmbeddings;
         _best = (float[])model.Network.Parameters.Values.Clone();
+        if (options.Average > 0)
+        {
+            _average = (float[])_best.Clone();
+            _iterate = new float[_best.Length];
+        }
         var setup = new StepSetup(model.Network, _optimizer, _trainTable, options, engine ?? ((m, b) => new ManualBackprop<float>(m, b)));
         _step = TrainSteps.Create(setup, _train, _train);
     }
@@ -119,6 +130,10 @@ public sealed class Trainer
                 int b = Math.Min(stride, order.Length - start);
                 double stepLoss = _step.Run(order, start, b, lr, epoch);
                 if (!double.IsFinite(stepLoss)) throw Diverged(epoch, start / stride + 1, $"loss {stepLoss}", checkpoint);
+                // θ̄ ← β θ̄ + (1 − β) θ = θ̄ + (1 − β)(θ − θ̄), each time the epoch's position crosses a multiple of AverageEvery
+                // (so a resumed run averages where an uninterrupted one does).
+                if (_average is not null && (start + b) / AverageEvery > start / AverageEvery)
+                    TensorPrimitives.Lerp(_average, p.Values, (float)(1 - _o.Average), _average);
                 loss += stepLoss;
                 done += b;
                 if (_step.Chunked || (start / _o.Batch) % 64 == 0) observer?.Progress(done);
@@ -127,6 +142,11 @@ public sealed class Trainer
             if (FirstNonFinite() is { } bad) throw Diverged(epoch, (order.Length + stride - 1) / stride, $"values in parameter block {bad}", checkpoint);
             observer?.Progress(_units);
             double seconds = watch.Elapsed.TotalSeconds;
+            if (_average is not null)
+            {
+                p.Values.CopyTo(_iterate!, 0); // score (and keep) θ̄, then train on from θ
+                _average.CopyTo(p.Values, 0);
+            }
             double trainF1 = _score(_model, _trainSentences, _o.Threads);
             double? devF1 = _dev is null ? null : _score(_model, _dev, _o.Threads);
             double f1 = devF1 ?? trainF1;
@@ -138,10 +158,11 @@ public sealed class Trainer
                 p.Values.CopyTo(_best, 0);
                 patienceLeft = _o.Patience;
             }
+            if (best && onBest is not null) onBest(_model);
+            _iterate?.CopyTo(p.Values, 0);
             var report = new EpochReport(epoch, loss / _train.Count, trainF1, devF1, _train.Count / Math.Max(seconds, 1e-9), watch.Elapsed, best);
             reports.Add(report);
             observer?.EpochFinished(report);
-            if (best && onBest is not null) onBest(_model);
             if (checkpoint is not null) SaveCheckpoint(checkpoint, epoch + 1, 0, bestEpoch, bestF1, reports);
             if (_o.Patience > 0 && !best && --patienceLeft <= 0) break;
         }
@@ -202,6 +223,7 @@ public sealed class Trainer
         w.Add("values", p.Values, p.Count);
         w.Add("best", _best, p.Count);
         if (_optimizer.State.Length > 0) w.Add("optimizer", _optimizer.State, p.Count);
+        if (_average is not null) w.Add("average", _average, p.Count);
         w.Save(path);
     }
 
@@ -246,6 +268,12 @@ public sealed class Trainer
         if (_optimizer.State.Length > 0 && (!f.Contains("optimizer") || f.GetShape("optimizer")[0] != _optimizer.State.Length))
             throw new NerveDataException(path, 0, $"an optimizer state of {_optimizer.State.Length} values", "another");
         if (_optimizer.State.Length > 0) f.GetFloat("optimizer", out _).CopyTo(_optimizer.State, 0);
+        if (_average is not null)
+        {
+            if (!f.Contains("average") || f.GetShape("average")[0] != _average.Length)
+                throw new NerveDataException(path, 0, $"a parameter average of {_average.Length} values", "none or another");
+            f.GetFloat("average", out _).CopyTo(_average, 0);
+        }
         reports.AddRange(System.Text.Json.JsonSerializer.Deserialize<List<EpochReport>>(Meta("history"), HistoryJson) ?? []);
         return (int.Parse(Meta("next_epoch"), CultureInfo.InvariantCulture), int.Parse(Meta("next_window"), CultureInfo.InvariantCulture),
             int.Parse(Meta("best_epoch"), CultureInfo.InvariantCulture), double.Parse(Meta("best_f1"), CultureInfo.InvariantCulture));
