@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Nerve.Model;
@@ -9,27 +9,39 @@ namespace Nerve.Tagging;
 /// <summary>
 /// The tagging forward pass with the precomputation trick of Chen &amp; Manning (2014, §3.3), which SENNA also uses
 /// for its first layer: z1 = b1 + Σ_c Σ_f W_{c,f} E_f[id(c, f)] (seed eq. 1: z = Wx + b1 with x split by window slot c
-/// and feature table f), so W_{c,f} E_f[r] is cached for the most frequent rows r of each table and the first layer
-/// becomes C·F vector additions per window. Rows that are not cached are multiplied out once per batch (deduplicated,
-/// one GEMM per table) and then added the same way. Exact up to float rounding: only the summation order changes.
-/// Any depth, activation and head; the layers after the first run as in <see cref="WindowModel{T}.Scores"/>.
-/// Thread-safe: the cache is read-only, and each thread passes its own <see cref="Buffers"/>.
+/// and feature table f), so W_{c,f} E_f[r] is cached for rows r of each table and the first layer becomes C·F vector
+/// additions per window. Rows that are not cached are multiplied out once per batch (deduplicated, one GEMM per table)
+/// and then added the same way.
+/// A model whose slot also holds a vector that is no table row (a character convolution's feature r, a composed word
+/// vector) caches whole tokens instead: the slot x_c is a function of the token's ids alone (its table ids and its
+/// character ids: <see cref="CharConvolution{T}"/>, <see cref="Features.SubwordLexicon"/>), so W_c x_c is cached per
+/// distinct token, keyed by those ids (<see cref="TokenRows"/>), always filled on use, and the first layer becomes C
+/// additions per window: z1 = b1 + Σ_c W_c x(token(c)).
+/// Exact up to float rounding: only the summation order changes. Any depth, activation and head; the layers after the
+/// first run as in <see cref="WindowModel{T}.Scores"/>. Thread-safe: rows are published after their products, and each
+/// thread passes its own <see cref="Buffers"/>.
 /// </summary>
 public sealed class WindowTagger
 {
     private readonly WindowModel<float> _net;
-    private readonly Table[] _tables;
-    private readonly float[] _cache; // every table's cached rows: (rows, C, H) each, at Table.CacheOffset
-    private readonly float[] _b1;    // b1 (H), pinned beside the cache
-    private readonly int _c, _h, _f;
+    private readonly Table[] _tables;    // table rows (none when tokens are cached)
+    private readonly Table? _tokens;     // whole tokens: W_slotᵀ (S, C·H), rows found through _tokenRows
+    private readonly TokenRows _tokenRows = new();
+    private readonly Region[] _regions;  // the distinct parts of the cache
+    private readonly float[] _cache;     // (rows, C, H) per region, at Region.Offset
+    private readonly float[] _b1;        // b1 (H), pinned beside the cache
+    private readonly int _c, _h, _f, _stride, _perSlot; // ids per token; cached products summed per window slot (F, or 1 token)
+    private readonly int[] _columns;     // table k's column among a token's ids
     private readonly bool _plain; // precompute 0: the network's own forward
     private readonly bool _fillOnUse; // rows join the cache when a batch first multiplies them out
     private readonly CharFeatureCache<float>? _charCache; // a character-convolution model's feature per word seen
+    private readonly ParameterBlock? _wchr, _w0, _b0;
     private const int Ahead = 8;  // windows between a prefetch and its use
 
     /// <param name="precompute">
     /// Cached rows in all, taken table by table (words first); the other rows are multiplied out per batch. 0 = the
-    /// plain forward of <see cref="WindowModel{T}.Scores"/>.
+    /// plain forward of <see cref="WindowModel{T}.Scores"/>. A model that caches tokens takes them as batches first meet
+    /// them, whatever <paramref name="counts"/> says.
     /// </param>
     /// <param name="counts">
     /// Occurrences of each row, per table (null, or a null entry: ids in order, as vocabularies are frequency-ordered);
@@ -42,9 +54,10 @@ public sealed class WindowTagger
 
     /// <summary>
     /// A tagger whose cache starts empty and takes every row the first batch that uses it multiplies out (up to
-    /// <paramref name="precompute"/> rows, words first): each row is multiplied out once however long the input, and none
-    /// that the input lacks. Suits a stream, whose rows are not known in advance. Batches on several threads fill it
-    /// concurrently; a row's products do not depend on the batch that made them, so neither do the scores.
+    /// <paramref name="precompute"/> rows, words first; tokens for a model that caches them): each row is multiplied out
+    /// once however long the input, and none that the input lacks. Suits a stream, whose rows are not known in advance.
+    /// Batches on several threads fill it concurrently; a row's products do not depend on the batch that made them, so
+    /// neither do the scores.
     /// </summary>
     public static WindowTagger FillOnUse(WindowModel<float> network, int precompute) => new(network, precompute, null, 0, fillOnUse: true);
 
@@ -53,25 +66,47 @@ public sealed class WindowTagger
         ArgumentOutOfRangeException.ThrowIfNegative(precompute);
         _net = network;
         var config = network.Config;
-        // A character convolution's slot is not a table row: such a model runs the network's own forward, with its
-        // per-word character feature computed once per distinct word (precompute 0: every time, the reference).
-        _plain = precompute == 0 || config.CharCnn is not null || network.Subwords is not null; // composed words are not table rows either
+        _plain = precompute == 0;
         _charCache = precompute > 0 && config.CharCnn is not null ? new CharFeatureCache<float>(precompute) : null;
         _fillOnUse = fillOnUse;
         _c = config.Window;
         _h = config.Hidden[0];
         _f = config.Features.Count;
+        _stride = config.IdsPerToken;
+        _columns = [.. Enumerable.Range(0, _f).Select(config.Column)];
+        bool tokens = config.CharCnn is not null || network.Subwords is not null;
+        _perSlot = tokens ? 1 : _f;
         if (_plain)
         {
             _tables = [];
+            _regions = [];
             _cache = _b1 = [];
             return;
         }
         var p = network.Parameters;
         var w1 = p.Value(p[network.Depth == 1 ? "W" : "W1"]); // (H, C·S)
-        int input = config.InputDim, slotWidth = config.SlotWidth;
+        int input = config.InputDim, slotWidth = config.SlotWidth, width = _c * _h;
+        long left = Math.Min(precompute, Array.MaxLength / ((long)width)), cacheLength = 0; // one array holds the cache
+        _b1 = GC.AllocateArray<float>(_h, pinned: true);
+        p.Value(p["b1"]).CopyTo(_b1);
+        if (tokens)
+        {
+            // One region of rows, each a distinct token's W_c x for every slot c, taken as batches first meet them.
+            _tables = [];
+            _tokens = new Table(0, slotWidth, 0, new Region(0, (int)left), width, complete: false);
+            _tokens.Lay(w1, input, slotWidth, 0, _c, _h);
+            _regions = [_tokens.Region];
+            _cache = GC.AllocateUninitializedArray<float>(checked((int)(left * width)), pinned: true); // pinned: rows are summed by address
+            if (config.CharCnn is not null)
+            {
+                _wchr = p[WindowModel<float>.CharTableName];
+                _w0 = p["W0"];
+                _b0 = p["b0"];
+            }
+            return;
+        }
         _tables = new Table[_f];
-        long left = Math.Min(precompute, Array.MaxLength / ((long)_c * _h)), cacheLength = 0; // one array holds the cache
+        var regions = new List<Region>();
         for (int f = 0; f < _f; f++)
         {
             var slot = network.Tables[f];
@@ -91,32 +126,33 @@ public sealed class WindowTagger
                 capacity = chosen.Length;
             }
             left -= capacity;
-            var t = new Table(slot.Table.Offset, d, size, capacity, cacheLength, _c * _h);
-            cacheLength += (long)capacity * _c * _h;
-            // W_fᵀ (d, C·H): column (c, i) = W[i, c·S + offset_f … + d), so one GEMM (no packing) gives a row's products for every slot.
-            for (int c = 0; c < _c; c++)
-                for (int i = 0; i < _h; i++)
-                    for (int j = 0; j < d; j++) t.W[j * _c * _h + c * _h + i] = w1[i * input + c * slotWidth + slot.SlotOffset + j];
+            var region = new Region(cacheLength, capacity) { Filled = chosen.Length };
+            regions.Add(region);
+            cacheLength += (long)capacity * width;
+            var t = new Table(slot.Table.Offset, d, size, region, width, complete: !fillOnUse && chosen.Length == size);
+            t.Lay(w1, input, slotWidth, slot.SlotOffset, _c, _h);
             for (int n = 0; n < chosen.Length; n++) t.Rank[chosen[n]] = n;
-            t.Filled = chosen.Length;
             _tables[f] = t;
         }
+        _regions = [.. regions];
         _cache = GC.AllocateUninitializedArray<float>(checked((int)cacheLength), pinned: true); // pinned: rows are summed by address
-        _b1 = GC.AllocateArray<float>(_h, pinned: true);
-        p.Value(p["b1"]).CopyTo(_b1);
         var values = p.Values;
         foreach (var t in _tables)
         {
-            if (t.Filled == 0) continue;
-            var gathered = new float[t.Filled * t.Dim];
+            int filled = t.Region.Filled;
+            if (filled == 0) continue;
+            var gathered = new float[filled * t.Dim];
             for (int r = 0; r < t.Size; r++)
                 if (t.Rank[r] >= 0) values.AsSpan(t.Offset + r * t.Dim, t.Dim).CopyTo(gathered.AsSpan(t.Rank[r] * t.Dim, t.Dim));
-            t.MultiplyOut(_cache.AsSpan((int)t.CacheOffset, t.Filled * _c * _h), gathered, t.Filled);
+            t.MultiplyOut(_cache.AsSpan((int)t.Region.Offset, filled * width), gathered, filled);
         }
     }
 
-    /// <summary>Rows whose first-layer products are cached, over all tables (so far, for a <see cref="FillOnUse"/> cache).</summary>
-    public int Cached => _tables.Sum(t => Math.Min(t.Capacity, Volatile.Read(ref t.Filled)));
+    /// <summary>
+    /// Rows whose first-layer products are cached, over all tables, or tokens for a model that caches them (so far, for
+    /// a <see cref="FillOnUse"/> cache).
+    /// </summary>
+    public int Cached => _regions.Sum(r => Math.Min(r.Capacity, Volatile.Read(ref r.Filled)));
 
     /// <summary>Words whose character feature is cached (a character-convolution model's tagger).</summary>
     public int CachedWords => _charCache?.Count ?? 0;
@@ -131,8 +167,9 @@ public sealed class WindowTagger
     internal Buffers CreateBuffers(int maxBatch, int windowWidth) => new(this, maxBatch, windowWidth);
 
     /// <summary>
-    /// Scores s (B, K) of <paramref name="batch"/> windows with ids (B, C, F), left in buffers.Workspace.S (with z and h
-    /// as <see cref="WindowModel{T}.Scores"/> leaves them), ready for <see cref="WindowModel{T}.Head"/> and Decode.
+    /// Scores s (B, K) of <paramref name="batch"/> windows with ids (B, C, ·) (a token's ids: one per table, and its
+    /// character ids), left in buffers.Workspace.S (with z and h as <see cref="WindowModel{T}.Scores"/> leaves them),
+    /// ready for <see cref="WindowModel{T}.Head"/> and Decode.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Scores(Buffers b, ReadOnlySpan<int> ids, int batch)
@@ -144,28 +181,29 @@ public sealed class WindowTagger
             _net.Scores(ws, ids, batch);
             return;
         }
-        int c = _c, h = _h, f = _f, width = c * h;
+        int c = _c, h = _h, f = _f, per = _perSlot, stride = _stride, width = c * h;
         var p = _net.Parameters;
         var values = p.Values;
-        var offsets = b.Offsets.AsSpan(0, batch * c * f);
+        var offsets = b.Offsets.AsSpan(0, batch * c * per);
         int scratchRows = 0;
+        int stamp = ++b.Stamp;
+        if (_tokens is not null) TokenProducts(b, ids, batch, offsets);
         // 1. Where each (window, slot, table) product lives: a cached row (offset ≥ 0 into the cache) or a row of this
         //    batch's scratch (~offset); the scratch rows are the distinct uncached rows, found with a stamp per row.
-        int stamp = ++b.Stamp;
-        for (int k = 0; k < f; k++)
+        for (int k = 0; k < (_tokens is null ? f : 0); k++)
         {
             var t = _tables[k];
             var seen = b.Seen[k];
             var local = b.Local[k];
-            int first = scratchRows;
+            int column = _columns[k], first = scratchRows, cacheOffset = (int)t.Region.Offset;
             for (int i = 0; i < batch * c; i++)
             {
-                int row = ids[i * f + k];
+                int row = ids[i * stride + column];
                 int slot = i % c;
                 int r = _fillOnUse ? Volatile.Read(ref t.Rank[row]) : t.Rank[row]; // a filled row is published after its products
                 if (r >= 0)
                 {
-                    offsets[i * f + k] = (int)t.CacheOffset + (r * c + slot) * h;
+                    offsets[i * per + k] = cacheOffset + (r * c + slot) * h;
                     continue;
                 }
                 if (seen[row] != stamp)
@@ -176,7 +214,7 @@ public sealed class WindowTagger
                     values.AsSpan(t.Offset + row * t.Dim, t.Dim).CopyTo(b.Gathered.AsSpan((local[row] - first) * t.Dim, t.Dim));
                     b.Rows[local[row]] = row;
                 }
-                offsets[i * f + k] = ~((local[row] * c + slot) * h);
+                offsets[i * per + k] = ~((local[row] * c + slot) * h);
             }
             int n = scratchRows - first;
             if (n == 0) continue;
@@ -184,9 +222,118 @@ public sealed class WindowTagger
             t.MultiplyOut(b.Scratch.AsSpan(first * width, n * width), b.Gathered.AsSpan(0, n * t.Dim), n);
             if (_fillOnUse) Keep(t, b.Scratch.AsSpan(first * width, n * width), b.Rows.AsSpan(first, n));
         }
-        // 3. z_i = b1 + Σ_{c,f} (W_{c,f} E_f[id])  (seed eq. 1, first layer, summed from cache and scratch).
+        // 3. z_i = b1 + Σ_{c,f} (W_{c,f} E_f[id]), or b1 + Σ_c W_c x(token(c))  (seed eq. 1, first layer, summed from cache and scratch).
         SumWindows(ws.Z[0], b.Scratch, offsets, batch);
         _net.ScoresFromFirstLayer(ws, batch);
+    }
+
+    /// <summary>
+    /// Each word slot's products W_c x(token) into offsets (B, C) for a model that caches tokens. The batch's distinct
+    /// tokens are found by their ids (slot c of window i is slot c + 1 of window i − 1 when they match, else a hash of
+    /// the ids); each is looked up in the cache, and the rest have their slot x gathered (table rows, composed word
+    /// vectors, the character feature computed or taken from the feature cache) and multiplied out in one GEMM.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void TokenProducts(Buffers b, ReadOnlySpan<int> ids, int batch, Span<int> offsets)
+    {
+        var t = _tokens!;
+        var ws = b.Workspace;
+        int c = _c, h = _h, stride = _stride, width = c * h, words = batch * c, slotWidth = t.Dim;
+        int stamp = b.Stamp, mask = b.Hash.Length - 1;
+        var word = b.Word;     // word slot (B·C) → its distinct token in this batch
+        var source = b.Source; // distinct token → its first word slot
+        var at = b.At;         // distinct token → its products for slot 0: cache offset, or ~scratch offset
+        int distinct = 0;
+        for (int w = 0; w < words; w++)
+        {
+            var token = ids.Slice(w * stride, stride);
+            int prev = w - c + 1; // the same token one window earlier
+            if (w >= c && w % c < c - 1 && token.SequenceEqual(ids.Slice(prev * stride, stride)))
+            {
+                word[w] = word[prev];
+                continue;
+            }
+            uint hash = 2166136261; // FNV-1a over the ids
+            foreach (int id in token) hash = (hash ^ (uint)id) * 16777619;
+            for (int q = (int)(hash & (uint)mask); ; q = (q + 1) & mask)
+            {
+                if (b.HashStamp[q] != stamp)
+                {
+                    b.HashStamp[q] = stamp;
+                    b.Hash[q] = distinct;
+                    source[distinct] = w;
+                    word[w] = distinct++;
+                    break;
+                }
+                int d = b.Hash[q];
+                if (token.SequenceEqual(ids.Slice(source[d] * stride, stride)))
+                {
+                    word[w] = d;
+                    break;
+                }
+            }
+        }
+        int misses = 0;
+        for (int d = 0; d < distinct; d++)
+        {
+            var token = ids.Slice(source[d] * stride, stride);
+            if (_tokenRows.TryGet(token, out int r)) // a row is published after its products
+            {
+                at[d] = r * width;
+                continue;
+            }
+            at[d] = ~(misses * width);
+            b.Reserve(++misses * width, misses * slotWidth);
+            b.Rows[misses - 1] = d;
+            Slot(b.Gathered.AsSpan((misses - 1) * slotWidth, slotWidth), token, ws);
+        }
+        if (misses > 0)
+        {
+            // products (n, C·H) = x (n, S) · W_slotᵀ (S, C·H), then kept while the cache has room.
+            var products = b.Scratch.AsSpan(0, misses * width);
+            t.MultiplyOut(products, b.Gathered.AsSpan(0, misses * slotWidth), misses);
+            var region = t.Region;
+            for (int q = 0; q < misses; q++)
+            {
+                if (Volatile.Read(ref region.Filled) >= region.Capacity) break;
+                int r = Interlocked.Increment(ref region.Filled) - 1;
+                if (r >= region.Capacity) break;
+                products.Slice(q * width, width).CopyTo(_cache.AsSpan(r * width, width));
+                _tokenRows.Add(ids.Slice(source[b.Rows[q]] * stride, stride), r);
+            }
+        }
+        for (int w = 0; w < words; w++)
+        {
+            int o = at[word[w]], slot = (w % c) * h;
+            offsets[w] = o >= 0 ? o + slot : ~(~o + slot);
+        }
+    }
+
+    /// <summary>
+    /// x (S): one token's slot, as the network lays it out: each table's row (a composed vector for a word id past the
+    /// word table) and the character feature r after them.
+    /// </summary>
+    private void Slot(Span<float> x, ReadOnlySpan<int> token, WindowModel<float>.Workspace ws)
+    {
+        var values = _net.Parameters.Values;
+        var slots = _net.Tables;
+        var sub = _net.Subwords;
+        int offset = 0;
+        for (int k = 0; k < _f; k++)
+        {
+            var table = slots[k].Table;
+            int id = token[_columns[k]], d = table.Cols;
+            var row = k == 0 && sub is not null && id >= sub.First ? sub.Row(id) : values.AsSpan(table.Offset + id * d, d);
+            row.CopyTo(x.Slice(slots[k].SlotOffset, d));
+            offset = slots[k].SlotOffset + d;
+        }
+        if (_net.Config.CharCnn is not { } ch) return;
+        var p = _net.Parameters;
+        var chars = token.Slice(ch.Column, ch.MaxLength);
+        var feature = x.Slice(offset, ch.Filters);
+        if (_charCache is not null && _charCache.TryGet(chars, feature)) return;
+        CharConvolution<float>.Forward(feature, ws.CharArg.AsSpan(0, ch.Filters), ws.CharZ, ws.CharU, chars, p.Value(_wchr!), p.Value(_w0!), p.Value(_b0!), ch.Dim, ch.Width, ch.Filters);
+        _charCache?.Add(chars, feature);
     }
 
     /// <summary>
@@ -195,22 +342,23 @@ public sealed class WindowTagger
     /// </summary>
     private void Keep(Table t, ReadOnlySpan<float> products, ReadOnlySpan<int> rows)
     {
-        int width = _c * _h;
+        int width = _c * _h, cacheOffset = (int)t.Region.Offset;
+        var region = t.Region;
         for (int q = 0; q < rows.Length; q++)
         {
-            if (Volatile.Read(ref t.Filled) >= t.Capacity) return;
-            int r = Interlocked.Increment(ref t.Filled) - 1;
-            if (r >= t.Capacity) return;
-            products.Slice(q * width, width).CopyTo(_cache.AsSpan((int)t.CacheOffset + r * width, width));
+            if (Volatile.Read(ref region.Filled) >= region.Capacity) return;
+            int r = Interlocked.Increment(ref region.Filled) - 1;
+            if (r >= region.Capacity) return;
+            products.Slice(q * width, width).CopyTo(_cache.AsSpan(cacheOffset + r * width, width));
             Interlocked.CompareExchange(ref t.Rank[rows[q]], r, -1);
         }
     }
 
-    /// <summary>z (B, H): z_i = b1 + the C·F rows of window i, from the cache (offset ≥ 0) or this batch's scratch (~offset).</summary>
+    /// <summary>z (B, H): z_i = b1 + the C·F (or C tokens') rows of window i, from the cache (offset ≥ 0) or this batch's scratch (~offset).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void SumWindows(float[] z, float[] scratch, ReadOnlySpan<int> offsets, int batch)
     {
-        int h = _h, rows = _c * _f;
+        int h = _h, rows = _c * _perSlot;
         Span<nint> at = stackalloc nint[rows];
         fixed (float* pz = z)
         {
@@ -236,17 +384,32 @@ public sealed class WindowTagger
         _net.Head.Classify(b.Workspace.S, batch, classes);
     }
 
-    /// <summary>One feature table: which rows are cached, where, and W_f laid out by slot.</summary>
-    private sealed class Table(int offset, int dim, int size, int capacity, long cacheOffset, int slotsTimesHidden)
+    /// <summary>A part of the cache: <see cref="Capacity"/> rows of (C, H) from <see cref="Offset"/>, the first <see cref="Filled"/> taken.</summary>
+    private sealed class Region(long offset, int capacity)
+    {
+        public long Offset { get; } = offset;
+        public int Capacity { get; } = capacity;
+        public int Filled; // rows taken (may pass Capacity by the racing threads' count)
+    }
+
+    /// <summary>One feature table (or whole tokens, d = S, no rows of their own): which rows are cached, where, and W_f laid out by slot.</summary>
+    private sealed class Table(int offset, int dim, int size, Region region, int slotsTimesHidden, bool complete)
     {
         public int Offset { get; } = offset;           // the table's first value in the parameter buffer
         public int Dim { get; } = dim;
         public int Size { get; } = size;
-        public int Capacity { get; } = capacity;       // cache rows set aside for the table
-        public int Filled;                             // cache rows taken (may pass Capacity by the racing threads' count)
-        public long CacheOffset { get; } = cacheOffset;
-        public int[] Rank { get; } = Uncached(size);      // row → cache row, −1 when not cached
+        public Region Region { get; } = region;        // where its cached rows go
+        public bool Complete { get; } = complete;      // every row cached from the start
+        public int[] Rank { get; } = Uncached(size);   // row → cache row in the region, −1 when not cached
         public float[] W { get; } = new float[slotsTimesHidden * dim]; // W_fᵀ (d, C·H): column (c, i) = W[i, c·S + offset_f …)
+
+        /// <summary>W_fᵀ (d, C·H) from W (H, C·S): column (c, i) = W[i, c·S + slotOffset + j], so one GEMM (no packing) gives a row's products for every slot.</summary>
+        public void Lay(ReadOnlySpan<float> w1, int input, int slotWidth, int slotOffset, int slots, int hidden)
+        {
+            for (int c = 0; c < slots; c++)
+                for (int i = 0; i < hidden; i++)
+                    for (int j = 0; j < Dim; j++) W[j * slots * hidden + c * hidden + i] = w1[i * input + c * slotWidth + slotOffset + j];
+        }
 
         /// <summary>products (n, C·H) = E_rows (n, d) · W_fᵀ (d, C·H): each of n gathered rows times W_{c,f} for every slot c.</summary>
         public void MultiplyOut(Span<float> products, ReadOnlySpan<float> rows, int n)
@@ -275,9 +438,18 @@ public sealed class WindowTagger
             Workspace.CharCache = tagger._charCache;
             Ids = new int[maxBatch * windowWidth];
             Lengths = new int[windowWidth == 0 ? 0 : maxBatch];
-            Offsets = new int[maxBatch * tagger._c * tagger._f];
-            Seen = tagger._tables.Select(t => t.Filled == t.Size && !tagger._fillOnUse ? [] : new int[t.Size]).ToArray();
-            Local = tagger._tables.Select(t => t.Filled == t.Size && !tagger._fillOnUse ? [] : new int[t.Size]).ToArray();
+            Offsets = new int[maxBatch * tagger._c * tagger._perSlot];
+            Seen = tagger._tables.Select(t => t.Complete ? [] : new int[t.Size]).ToArray();
+            Local = tagger._tables.Select(t => t.Complete ? [] : new int[t.Size]).ToArray();
+            if (tagger._tokens is not null)
+            {
+                int slots = maxBatch * tagger._c;
+                Word = new int[slots];
+                Source = new int[slots];
+                At = new int[slots];
+                Hash = new int[(int)BitOperations.RoundUpToPowerOf2((uint)(2 * slots))]; // at most half full
+                HashStamp = new int[Hash.Length];
+            }
         }
 
         public WindowModel<float>.Workspace Workspace { get; }
@@ -288,7 +460,12 @@ public sealed class WindowTagger
         internal int[][] Seen { get; }
         internal int[][] Local { get; }
         internal int Stamp { get; set; }
-        internal int[] Rows => _rows;       // the table row of each scratch row
+        internal int[] Word { get; } = [];      // cached tokens: each word slot's distinct token (B·C)
+        internal int[] Source { get; } = [];    // each distinct token's first word slot
+        internal int[] At { get; } = [];        // each distinct token's products
+        internal int[] Hash { get; } = [];      // open addressing over the tokens' ids: a distinct token
+        internal int[] HashStamp { get; } = []; // the batch that wrote each hash entry
+        internal int[] Rows => _rows;       // the table row (or distinct token) of each scratch row
         internal float[] Scratch => _scratch;
         internal float[] Gathered => _gathered;
 

@@ -99,8 +99,16 @@ public sealed class SubwordTaggingTests
         Assert.Equal(model.Featurizer.Subwords.Table.Rows, t.Rows);
         Assert.Equal((3, 5, 1000, true), (t.MinN, t.MaxN, t.Buckets, t.Lowercase));
         var sentences = new List<Sentence> { S("Parisian Bonnie met Zanzibar"), S("Alice said") };
-        Assert.Equal(model.Predict(sentences).Confidence, loaded.Predict(sentences).Confidence);
+        loaded.PrecomputeBytes = model.PrecomputeBytes; // the plain forward, as NewModel's
+        var before = model.Predict(sentences);
+        Assert.Equal(before.Confidence, loaded.Predict(sentences).Confidence);
         Assert.Equal(model.Recognize("Bonnie visited Zanzibar.").Tokens, loaded.Recognize("Bonnie visited Zanzibar.").Tokens);
+        // The cached tokens (composed words among them) agree with the plain forward to float rounding.
+        loaded.PrecomputeBytes = NerModel.DefaultPrecomputeBytes;
+        var cached = loaded.Predict(sentences);
+        Assert.Equal(before.Tags, cached.Tags);
+        for (int s = 0; s < sentences.Count; s++)
+            for (int i = 0; i < sentences[s].Count; i++) Assert.Equal(before.Confidence[s][i], cached.Confidence[s][i], 1e-5f);
 
         // A model without n-grams writes no subword entry at all.
         NewModel(vocab, null).Save(dir.File("plain.nerve"));
