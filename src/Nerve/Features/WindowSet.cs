@@ -17,7 +17,17 @@ public sealed class WindowSet : IWindowSource
     /// <param name="labelIndex">Maps a gold tag to its class index, or -1 when the tag is unknown or not needed.</param>
     /// <param name="threads">Workers that featurize contiguous runs of sentences (the result does not depend on their number).</param>
     public WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex = null, int threads = 1)
-        : this(window, featurizer, [.. sentences.Select(s => s.Count)], null)
+        : this(sentences, featurizer, window, labelIndex, threads, null) { }
+
+    /// <summary>
+    /// <see cref="WindowSet(IReadOnlyList{Sentence}, Featurizer, int, Func{string, int}?, int)"/> (no gold classes) in the
+    /// storage of <paramref name="previous"/> when it is large enough, which must no longer be used.
+    /// </summary>
+    public static WindowSet Reuse(WindowSet? previous, IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, int threads = 1)
+        => new(sentences, featurizer, window, null, threads, previous);
+
+    private WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex, int threads, WindowSet? previous)
+        : this(window, featurizer, [.. sentences.Select(s => s.Count)], previous)
     {
         threads = Math.Clamp(threads, 1, Math.Max(1, sentences.Count / 64));
         if (threads == 1)
