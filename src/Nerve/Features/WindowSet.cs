@@ -12,33 +12,42 @@ public sealed class WindowSet : IWindowSource
     private readonly int[] _padded;  // (positions, F), perhaps longer (storage taken over from another set)
     private readonly int[] _centers; // position of each window's centre token, perhaps longer
     private readonly int _positions;
+    private readonly WordMemo?[] _memos = []; // made by Reuse: each featurizing thread's memo, kept for the next set
+    private readonly Featurizer? _memoFeaturizer;  // whose ids the memos hold
     private readonly int[] _start, _stop; // ids (F) of the <s> and </s> padding
 
     /// <param name="labelIndex">Maps a gold tag to its class index, or -1 when the tag is unknown or not needed.</param>
     /// <param name="threads">Workers that featurize contiguous runs of sentences (the result does not depend on their number).</param>
     public WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex = null, int threads = 1)
-        : this(sentences, featurizer, window, labelIndex, threads, null) { }
+        : this(sentences, featurizer, window, labelIndex, threads, null, false) { }
 
     /// <summary>
     /// <see cref="WindowSet(IReadOnlyList{Sentence}, Featurizer, int, Func{string, int}?, int)"/> (no gold classes) in the
     /// storage of <paramref name="previous"/> when it is large enough, which must no longer be used.
     /// </summary>
     public static WindowSet Reuse(WindowSet? previous, IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, int threads = 1)
-        => new(sentences, featurizer, window, null, threads, previous);
+        => new(sentences, featurizer, window, null, threads, previous, true);
 
-    private WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex, int threads, WindowSet? previous)
+    private WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex, int threads, WindowSet? previous, bool keepMemos)
         : this(window, featurizer, [.. sentences.Select(s => s.Count)], previous)
     {
         threads = Math.Clamp(threads, 1, Math.Max(1, sentences.Count / 64));
+        if (keepMemos)
+        {
+            _memoFeaturizer = featurizer;
+            bool same = previous is not null && ReferenceEquals(previous._memoFeaturizer, featurizer);
+            _memos = new WordMemo?[Math.Max(threads, same ? previous!._memos.Length : 0)];
+            if (same) previous!._memos.CopyTo(_memos, 0);
+        }
         if (threads == 1)
         {
-            Fill(sentences, featurizer, labelIndex, 0, sentences.Count);
+            Fill(sentences, featurizer, labelIndex, 0, sentences.Count, Memo(0, featurizer));
         }
         else
         {
             int per = (sentences.Count + threads - 1) / threads;
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                t => Fill(sentences, featurizer, labelIndex, t * per, Math.Min(sentences.Count, (t + 1) * per)));
+                t => Fill(sentences, featurizer, labelIndex, t * per, Math.Min(sentences.Count, (t + 1) * per), Memo(t, featurizer)));
         }
         if (featurizer.HasDocumentContext) // whole documents, after the workers: a document is never split
             foreach (var (start, end) in DocumentContext.Documents(sentences))
@@ -115,10 +124,13 @@ public sealed class WindowSet : IWindowSource
         return old.Length >= length ? old : new int[Math.Min(Array.MaxLength, Math.Max(length, old.Length + old.Length / 2))];
     }
 
+    /// <summary>Thread <paramref name="t"/>'s memo: a new one, or with storage taken over the previous set's (made at first use).</summary>
+    private WordMemo Memo(int t, Featurizer featurizer)
+        => _memos.Length == 0 ? new WordMemo(featurizer.WordLevelCount) : _memos[t] ??= new WordMemo(featurizer.WordLevelCount);
+
     /// <summary>Lays out sentences [first, end): m × &lt;s&gt;, the featurized tokens, m × &lt;/s&gt;.</summary>
-    private void Fill(IReadOnlyList<Sentence> sentences, Featurizer featurizer, Func<string, int>? labelIndex, int first, int end)
+    private void Fill(IReadOnlyList<Sentence> sentences, Featurizer featurizer, Func<string, int>? labelIndex, int first, int end, WordMemo memo)
     {
-        var memo = new WordMemo(featurizer.WordLevelCount);
         for (int si = first; si < end; si++)
         {
             var s = sentences[si];

@@ -240,6 +240,27 @@ public sealed class FeatureTests : IDisposable
     }
 
     [Fact]
+    public void Windows_of_sentences_reusing_a_set_of_another_featurizer_equal_new_ones()
+    {
+        var sentences = Synthetic.Corpus(200, 4);
+        var vocab = Vocabulary.BuildFromCorpus(sentences, 1, lowercase: true);
+        var small = Vocabulary.BuildFromCorpus(sentences.Take(20), 1, lowercase: true);
+        var a = Featurizer.Build(vocab, new FeatureOptions { Caps = true, Suffixes = [2] }, sentences);
+        var b = Featurizer.Build(small, new FeatureOptions { Caps = true, Suffixes = [2] }, sentences.Take(20).ToList());
+        var first = WindowSet.Reuse(null, sentences, a, 5, threads: 2); // its memos hold a's ids
+        foreach (var (featurizer, previous) in new[] { (b, first), (a, WindowSet.Reuse(first, sentences, a, 5)) })
+        {
+            var fresh = new WindowSet(sentences, featurizer, 5);
+            var reused = WindowSet.Reuse(previous, sentences, featurizer, 5, threads: 2);
+            var x = new int[fresh.Count * fresh.WindowWidth];
+            var y = new int[fresh.Count * fresh.WindowWidth];
+            fresh.GatherRange(0, fresh.Count, x);
+            reused.GatherRange(0, reused.Count, y);
+            Assert.Equal(x, y);
+        }
+    }
+
+    [Fact]
     public void A_crf_model_with_every_feature_learns_and_round_trips_through_its_file()
     {
         File.WriteAllText(Path.Combine(_dir, "LOC.txt"), "Paris\nRome\n");
