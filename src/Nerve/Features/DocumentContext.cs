@@ -34,6 +34,8 @@ public static class DocumentContext
         public int Total, Upper, Lower, RunStart, RunInside;
     }
 
+    [ThreadStatic] private static Dictionary<string, Tally>? t_tally; // this thread's last table, reused
+
     /// <summary>
     /// The <see cref="Count"/> ids of every token of one document, whose sentences are <paramref name="sentences"/>
     /// (original case), written at column <paramref name="column"/> of each token's <paramref name="stride"/> ids in
@@ -41,7 +43,8 @@ public static class DocumentContext
     /// </summary>
     public static void Compute(IReadOnlyList<IReadOnlyList<string>> sentences, SentenceIds ids, int stride, int column)
     {
-        var tally = new Dictionary<string, Tally>(StringComparer.Ordinal);
+        var tally = t_tally ??= new Dictionary<string, Tally>(StringComparer.Ordinal);
+        tally.Clear(); // keeps its capacity: documents one after another allocate no new table
         var keys = new string[sentences.Count][];
         var own = new Tally[sentences.Count][];
         for (int s = 0; s < sentences.Count; s++)

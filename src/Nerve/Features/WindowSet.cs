@@ -9,25 +9,45 @@ namespace Nerve.Features;
 /// </summary>
 public sealed class WindowSet : IWindowSource
 {
-    private readonly int[] _padded;  // (positions, F)
-    private readonly int[] _centers; // position of each window's centre token
+    private readonly int[] _padded;  // (positions, F), perhaps longer (storage taken over from another set)
+    private readonly int[] _centers; // position of each window's centre token, perhaps longer
+    private readonly int _positions;
+    private readonly WordMemo?[] _memos = []; // made by Reuse: each featurizing thread's memo, kept for the next set
+    private readonly Featurizer? _memoFeaturizer;  // whose ids the memos hold
     private readonly int[] _start, _stop; // ids (F) of the <s> and </s> padding
 
     /// <param name="labelIndex">Maps a gold tag to its class index, or -1 when the tag is unknown or not needed.</param>
     /// <param name="threads">Workers that featurize contiguous runs of sentences (the result does not depend on their number).</param>
     public WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex = null, int threads = 1)
-        : this(window, featurizer, [.. sentences.Select(s => s.Count)])
+        : this(sentences, featurizer, window, labelIndex, threads, null, false) { }
+
+    /// <summary>
+    /// <see cref="WindowSet(IReadOnlyList{Sentence}, Featurizer, int, Func{string, int}?, int)"/> (no gold classes) in the
+    /// storage of <paramref name="previous"/> when it is large enough, which must no longer be used.
+    /// </summary>
+    public static WindowSet Reuse(WindowSet? previous, IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, int threads = 1)
+        => new(sentences, featurizer, window, null, threads, previous, true);
+
+    private WindowSet(IReadOnlyList<Sentence> sentences, Featurizer featurizer, int window, Func<string, int>? labelIndex, int threads, WindowSet? previous, bool keepMemos)
+        : this(window, featurizer, [.. sentences.Select(s => s.Count)], previous)
     {
         threads = Math.Clamp(threads, 1, Math.Max(1, sentences.Count / 64));
+        if (keepMemos)
+        {
+            _memoFeaturizer = featurizer;
+            bool same = previous is not null && ReferenceEquals(previous._memoFeaturizer, featurizer);
+            _memos = new WordMemo?[Math.Max(threads, same ? previous!._memos.Length : 0)];
+            if (same) previous!._memos.CopyTo(_memos, 0);
+        }
         if (threads == 1)
         {
-            Fill(sentences, featurizer, labelIndex, 0, sentences.Count);
+            Fill(sentences, featurizer, labelIndex, 0, sentences.Count, Memo(0, featurizer));
         }
         else
         {
             int per = (sentences.Count + threads - 1) / threads;
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-                t => Fill(sentences, featurizer, labelIndex, t * per, Math.Min(sentences.Count, (t + 1) * per)));
+                t => Fill(sentences, featurizer, labelIndex, t * per, Math.Min(sentences.Count, (t + 1) * per), Memo(t, featurizer)));
         }
         if (featurizer.HasDocumentContext) // whole documents, after the workers: a document is never split
             foreach (var (start, end) in DocumentContext.Documents(sentences))
@@ -46,9 +66,20 @@ public sealed class WindowSet : IWindowSource
     /// The windows of sentences featurized already: <paramref name="tokenIds"/> (tokens, F) holds every token's ids in
     /// order, and <paramref name="lengths"/> the sentences' token counts. No gold classes (all −1).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public WindowSet(ReadOnlySpan<int> tokenIds, ReadOnlySpan<int> lengths, Featurizer featurizer, int window)
-        : this(window, featurizer, lengths)
+        : this(tokenIds, lengths, featurizer, window, null) { }
+
+    /// <summary>
+    /// <see cref="WindowSet(ReadOnlySpan{int}, ReadOnlySpan{int}, Featurizer, int)"/> in the storage of
+    /// <paramref name="previous"/> when it is large enough, which must no longer be used: a stream's chunks, one after
+    /// another, then allocate nothing in proportion to their tokens.
+    /// </summary>
+    public static WindowSet Reuse(WindowSet? previous, ReadOnlySpan<int> tokenIds, ReadOnlySpan<int> lengths, Featurizer featurizer, int window)
+        => new(tokenIds, lengths, featurizer, window, previous);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private WindowSet(ReadOnlySpan<int> tokenIds, ReadOnlySpan<int> lengths, Featurizer featurizer, int window, WindowSet? previous)
+        : this(window, featurizer, lengths, previous)
     {
         int f = Features;
         if (tokenIds.Length != (long)Count * f) throw new ArgumentException($"{Count} tokens need {Count * f} ids, found {tokenIds.Length}", nameof(tokenIds));
@@ -58,7 +89,7 @@ public sealed class WindowSet : IWindowSource
     }
 
     /// <summary>Sizes the layout for sentences of the given lengths and takes the padding ids; the constructors fill it.</summary>
-    private WindowSet(int window, Featurizer featurizer, ReadOnlySpan<int> lengths)
+    private WindowSet(int window, Featurizer featurizer, ReadOnlySpan<int> lengths, WindowSet? previous)
     {
         if (window < 1 || window % 2 == 0) throw new ArgumentOutOfRangeException(nameof(window));
         Window = window;
@@ -78,15 +109,28 @@ public sealed class WindowSet : IWindowSource
         }
         Count = checked((int)tokens);
         SentenceStarts[lengths.Length] = Count;
-        _padded = new int[checked((tokens + (long)lengths.Length * 2 * m) * Features)];
-        _centers = new int[Count];
+        _positions = checked((int)(tokens + (long)lengths.Length * 2 * m));
+        long ids = checked((long)_positions * Features);
+        bool same = previous is not null && previous.Features == Features;
+        _padded = Storage(same ? previous!._padded : null, ids);
+        _centers = Storage(same ? previous!._centers : null, Count);
         Labels = new int[Count];
     }
 
-    /// <summary>Lays out sentences [first, end): m × &lt;s&gt;, the featurized tokens, m × &lt;/s&gt;.</summary>
-    private void Fill(IReadOnlyList<Sentence> sentences, Featurizer featurizer, Func<string, int>? labelIndex, int first, int end)
+    /// <summary>An array of at least <paramref name="length"/>: <paramref name="old"/> when it is long enough, else a new one with room to grow.</summary>
+    private static int[] Storage(int[]? old, long length)
     {
-        var memo = new WordMemo(featurizer.WordLevelCount);
+        if (old is null) return new int[length];
+        return old.Length >= length ? old : new int[Math.Min(Array.MaxLength, Math.Max(length, old.Length + old.Length / 2))];
+    }
+
+    /// <summary>Thread <paramref name="t"/>'s memo: a new one, or with storage taken over the previous set's (made at first use).</summary>
+    private WordMemo Memo(int t, Featurizer featurizer)
+        => _memos.Length == 0 ? new WordMemo(featurizer.WordLevelCount) : _memos[t] ??= new WordMemo(featurizer.WordLevelCount);
+
+    /// <summary>Lays out sentences [first, end): m × &lt;s&gt;, the featurized tokens, m × &lt;/s&gt;.</summary>
+    private void Fill(IReadOnlyList<Sentence> sentences, Featurizer featurizer, Func<string, int>? labelIndex, int first, int end, WordMemo memo)
+    {
         for (int si = first; si < end; si++)
         {
             var s = sentences[si];
@@ -116,7 +160,7 @@ public sealed class WindowSet : IWindowSource
     public int Features { get; }
 
     /// <summary>Positions of the padded stream: every token and every sentence's 2m paddings.</summary>
-    public int Positions => _padded.Length / Features;
+    public int Positions => _positions;
 
     /// <summary>Number of windows (= tokens).</summary>
     public int Count { get; }
@@ -148,7 +192,7 @@ public sealed class WindowSet : IWindowSource
     {
         var counts = new int[Features][];
         for (int k = 0; k < Features; k++) counts[k] = new int[sizes[k]];
-        for (int i = 0; i < _padded.Length; i++) counts[i % Features][_padded[i]]++;
+        for (int i = 0; i < _positions * Features; i++) counts[i % Features][_padded[i]]++;
         return counts;
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -5,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
 
 namespace Nerve.IO;
 
@@ -129,25 +131,30 @@ public sealed class SafeTensorsWriter
 }
 
 /// <summary>A safetensors file read into memory and validated; see <see cref="SafeTensorsWriter"/> for the layout.</summary>
-public sealed class SafeTensorsFile
+public sealed class SafeTensorsFile : IDisposable
 {
     internal const string MetadataKey = "__metadata__";
 
     private sealed record Entry(string Name, TensorType Type, long[] Shape, long Begin, long End);
 
     private readonly string _path;
-    private readonly byte[] _bytes;
+    private readonly byte[]? _bytes;           // a container held in memory (Parse), or
+    private readonly SafeFileHandle? _file;    // the open file (Read), whose tensors are read where they are wanted
     private readonly long _dataStart;
     private readonly Dictionary<string, Entry> _entries;
 
-    private SafeTensorsFile(string path, byte[] bytes, long dataStart, Dictionary<string, Entry> entries, Dictionary<string, string> metadata)
+    private SafeTensorsFile(string path, byte[]? bytes, SafeFileHandle? file, long dataStart, Dictionary<string, Entry> entries, Dictionary<string, string> metadata)
     {
         _path = path;
         _bytes = bytes;
+        _file = file;
         _dataStart = dataStart;
         _entries = entries;
         Metadata = metadata;
     }
+
+    /// <summary>Closes the file of <see cref="Read"/>.</summary>
+    public void Dispose() => _file?.Dispose();
 
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
@@ -162,10 +169,28 @@ public sealed class SafeTensorsFile
     public bool? VerifyChecksum(string key)
     {
         if (!Metadata.TryGetValue(key, out var recorded)) return null;
-        var others = Metadata.Where(kv => kv.Key != key);
-        var tensors = _entries.Values.OrderBy(e => e.Begin).ThenBy(e => e.End)
-            .Select(e => (e.Name, e.Type, e.Shape, (ReadOnlyMemory<byte>)_bytes.AsMemory((int)(_dataStart + e.Begin), (int)(e.End - e.Begin))));
-        return string.Equals(recorded, Digest(others, tensors), StringComparison.Ordinal);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AppendMetadata(sha, Metadata.Where(kv => kv.Key != key));
+        var block = ArrayPool<byte>.Shared.Rent(1 << 16); // the data streams through: no copy of the file is kept
+        try
+        {
+            foreach (var e in _entries.Values.OrderBy(e => e.Begin).ThenBy(e => e.End))
+            {
+                AppendTensorHead(sha, e.Name, e.Type, e.Shape);
+                for (long at = e.Begin; at < e.End;)
+                {
+                    int n = (int)Math.Min(block.Length, e.End - at);
+                    ReadData(at, block.AsSpan(0, n));
+                    sha.AppendData(block, 0, n);
+                    at += n;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(block);
+        }
+        return string.Equals(recorded, Convert.ToHexStringLower(sha.GetHashAndReset()), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -175,44 +200,99 @@ public sealed class SafeTensorsFile
     internal static string Digest(IEnumerable<KeyValuePair<string, string>> metadata, IEnumerable<(string Name, TensorType Type, long[] Shape, ReadOnlyMemory<byte> Data)> tensors)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        void Text(string s)
-        {
-            sha.AppendData(Encoding.UTF8.GetBytes(s));
-            sha.AppendData([0]);
-        }
-        foreach (var (k, v) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            Text(k);
-            Text(v);
-        }
+        AppendMetadata(sha, metadata);
         foreach (var (name, type, shape, data) in tensors)
         {
-            Text(name);
-            Text(type.ToString());
-            Text(string.Join(',', shape.Select(d => d.ToString(CultureInfo.InvariantCulture))));
+            AppendTensorHead(sha, name, type, shape);
             sha.AppendData(data.Span);
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    public static SafeTensorsFile Read(string path) => Parse(path, InputFile.ReadAllBytes(path));
+    private static void AppendText(IncrementalHash sha, string s)
+    {
+        sha.AppendData(Encoding.UTF8.GetBytes(s));
+        sha.AppendData([0]);
+    }
+
+    /// <summary>The metadata part of <see cref="Digest"/>: entries in ordinal key order.</summary>
+    private static void AppendMetadata(IncrementalHash sha, IEnumerable<KeyValuePair<string, string>> metadata)
+    {
+        foreach (var (k, v) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            AppendText(sha, k);
+            AppendText(sha, v);
+        }
+    }
+
+    /// <summary>What <see cref="Digest"/> hashes before a tensor's bytes.</summary>
+    private static void AppendTensorHead(IncrementalHash sha, string name, TensorType type, long[] shape)
+    {
+        AppendText(sha, name);
+        AppendText(sha, type.ToString());
+        AppendText(sha, string.Join(',', shape.Select(d => d.ToString(CultureInfo.InvariantCulture))));
+    }
+
+    /// <summary>
+    /// Opens and validates a file, reading its header only: tensors are read from the open file when asked for (into
+    /// the caller's memory with <see cref="ReadFloat"/>), so no copy of the whole file is made. Dispose it to close the file.
+    /// </summary>
+    public static SafeTensorsFile Read(string path)
+    {
+        SafeFileHandle file;
+        try
+        {
+            file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NerveException($"{path}: cannot read: {e.Message}", e);
+        }
+        try
+        {
+            long length = RandomAccess.GetLength(file);
+            Span<byte> size = stackalloc byte[8];
+            int got = length < 8 ? 0 : ReadFully(file, path, size, 0);
+            var header = HeaderBytes(path, length, got < 8 ? null : BinaryPrimitives.ReadUInt64LittleEndian(size));
+            ReadFully(file, path, header, 8);
+            return Parse(path, null, file, header, length);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Parses and validates a container held in memory; <paramref name="path"/> names it in errors.</summary>
     public static SafeTensorsFile Parse(string path, byte[] bytes)
     {
-        if (bytes.Length < 8)
-            throw Error(path, "an 8-byte header size", $"a file of {bytes.Length} bytes");
-        var headerSize = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerSize > (ulong)(bytes.Length - 8))
-            throw Error(path, $"a header of at most {bytes.Length - 8} bytes (the rest of the file)", $"a header size of {headerSize}");
+        var header = HeaderBytes(path, bytes.Length, bytes.Length < 8 ? null : BinaryPrimitives.ReadUInt64LittleEndian(bytes));
+        bytes.AsSpan(8, header.Length).CopyTo(header);
+        return Parse(path, bytes, null, header, bytes.Length);
+    }
+
+    /// <summary>A buffer for the header of a container of <paramref name="length"/> bytes whose first 8 give <paramref name="headerSize"/> (null: too short).</summary>
+    private static byte[] HeaderBytes(string path, long length, ulong? headerSize)
+    {
+        if (headerSize is not { } h)
+            throw Error(path, "an 8-byte header size", $"a file of {length} bytes");
+        if (h > (ulong)(length - 8))
+            throw Error(path, $"a header of at most {length - 8} bytes (the rest of the file)", $"a header size of {h}");
+        return new byte[h];
+    }
+
+    private static SafeTensorsFile Parse(string path, byte[]? bytes, SafeFileHandle? file, byte[] headerBytes, long length)
+    {
+        var headerSize = headerBytes.Length;
         var dataStart = 8 + (long)headerSize;
-        var dataLength = bytes.Length - dataStart;
+        var dataLength = length - dataStart;
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         // JsonDocument checks UTF-8 only when a string is read, and then throws InvalidOperationException: check it first.
-        var header = bytes.AsSpan(8, (int)headerSize);
+        var header = headerBytes.AsSpan();
         if (!System.Text.Unicode.Utf8.IsValid(header))
         {
             System.Text.Unicode.Utf8.ToUtf16(header, new char[header.Length], out int valid, out _, replaceInvalidSequences: false);
@@ -220,7 +300,7 @@ public sealed class SafeTensorsFile
         }
         try
         {
-            using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerSize));
+            using var doc = JsonDocument.Parse(headerBytes);
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw Error(path, "a JSON object as header", $"a JSON {doc.RootElement.ValueKind}");
             foreach (var prop in doc.RootElement.EnumerateObject())
@@ -252,7 +332,7 @@ public sealed class SafeTensorsFile
         }
         if (covered != dataLength)
             throw Error(path, $"{covered} data bytes after the header", $"{dataLength} bytes");
-        return new SafeTensorsFile(path, bytes, dataStart, entries, metadata);
+        return new SafeTensorsFile(path, bytes, file, dataStart, entries, metadata);
     }
 
     private static void ReadMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
@@ -396,15 +476,62 @@ public sealed class SafeTensorsFile
 
     private NerveDataException WrongType(Entry e, string expected) => Error(_path, $"dtype {expected} for tensor \"{e.Name}\"", e.Type.ToString());
 
+    /// <summary>
+    /// Reads float tensor <paramref name="name"/> into <paramref name="destination"/> when it holds exactly as many values
+    /// (F32 straight from the file, F64 rounded), and returns its number of values; on a different count nothing is read.
+    /// </summary>
+    public long ReadFloat(string name, Span<float> destination, out long[] shape)
+    {
+        var e = Find(name);
+        shape = (long[])e.Shape.Clone();
+        long count = (e.End - e.Begin) / ElementSize(e.Type);
+        if (e.Type is not (TensorType.F32 or TensorType.F64)) throw WrongType(e, "F32 or F64");
+        if (count != destination.Length) return count;
+        if (e.Type == TensorType.F64) GetFloat(name, out _).CopyTo(destination);
+        else Copy(e, destination);
+        return count;
+    }
+
     private T[] Copy<T>(Entry e) where T : unmanaged
     {
-        var raw = _bytes.AsSpan((int)(_dataStart + e.Begin), (int)(e.End - e.Begin));
-        var result = new T[raw.Length / Marshal.SizeOf<T>()];
-        var target = MemoryMarshal.AsBytes(result.AsSpan());
-        raw.CopyTo(target);
+        var result = new T[(e.End - e.Begin) / Marshal.SizeOf<T>()];
+        Copy<T>(e, result);
+        return result;
+    }
+
+    private void Copy<T>(Entry e, Span<T> result) where T : unmanaged
+    {
+        var target = MemoryMarshal.AsBytes(result);
+        ReadData(e.Begin, target);
         if (!BitConverter.IsLittleEndian)
             ReverseElements(target, Marshal.SizeOf<T>());
-        return result;
+    }
+
+    /// <summary>The data bytes from <paramref name="offset"/> (relative to the end of the header) on.</summary>
+    private void ReadData(long offset, Span<byte> target)
+    {
+        if (_bytes is not null) _bytes.AsSpan((int)(_dataStart + offset), target.Length).CopyTo(target);
+        else ReadFully(_file!, _path, target, _dataStart + offset);
+    }
+
+    /// <summary>Fills <paramref name="target"/> from <paramref name="file"/> at <paramref name="offset"/>; a file cut short meanwhile is an error.</summary>
+    private static int ReadFully(SafeFileHandle file, string path, Span<byte> target, long offset)
+    {
+        int done = 0;
+        try
+        {
+            while (done < target.Length)
+            {
+                int n = RandomAccess.Read(file, target[done..], offset + done);
+                if (n == 0) throw new NerveException($"{path}: cannot read: the file was cut short while being read");
+                done += n;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NerveException($"{path}: cannot read: {e.Message}", e);
+        }
+        return done;
     }
 
     private static NerveDataException Error(string path, string expected, string found) => new(path, 0, expected, found);

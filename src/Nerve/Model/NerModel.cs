@@ -134,7 +134,7 @@ public sealed class NerModel
     public static NerModel Load(string path, bool verify = true)
     {
         InputFile.Check(path, "model file");
-        var f = SafeTensorsFile.Read(path);
+        using var f = SafeTensorsFile.Read(path);
         string Meta(string key) => f.Metadata.TryGetValue(key, out var v) ? v
             : throw new NerveDataException(path, 0, $"a Nerve model with metadata '{key}'", "no such entry (not a model written by nerve train?)");
         if (Meta("format") != FormatName)
@@ -176,10 +176,8 @@ public sealed class NerModel
         foreach (var b in parameters.Blocks)
         {
             if (!f.Contains(b.Name)) throw new NerveDataException(path, 0, $"tensor '{b.Name}'", "no such tensor");
-            var data = f.GetFloat(b.Name, out var shape);
-            if (data.Length != b.Length)
+            if (f.ReadFloat(b.Name, parameters.Value(b), out var shape) != b.Length) // straight into the parameter buffer
                 throw new NerveDataException(path, 0, $"tensor '{b.Name}' with {b.Rows}×{b.Cols} values", $"shape [{string.Join(",", shape)}]");
-            data.CopyTo(parameters.Value(b));
         }
         var info = f.Metadata.Where(kv => kv.Key.StartsWith("info.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key["info.".Length..], kv => kv.Value, StringComparer.Ordinal);

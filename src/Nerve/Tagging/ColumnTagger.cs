@@ -128,6 +128,7 @@ public static class ColumnTagger
         private float[] _confidence = [];
         private readonly ColumnWriter _out = new('\t');
         private WindowTagger.Buffers? _buffers;
+        private WindowSet? _windows; // the last chunk's, whose storage the next one takes over
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Output Process(ColumnChunk chunk, ColumnLayout layout, string name)
@@ -198,8 +199,8 @@ public static class ColumnTagger
             Grow(ref _confidence, tokens);
             if (tokens > 0)
             {
-                var windows = new WindowSet(_ids.AsSpan(0, tokens * f), lengths, _featurizer, model.Config.Window);
-                model.ClassifyRange(tagger, ref _buffers, windows, 0, lengths.Length, _classes, _confidence);
+                _windows = WindowSet.Reuse(_windows, _ids.AsSpan(0, tokens * f), lengths, _featurizer, model.Config.Window);
+                model.ClassifyRange(tagger, ref _buffers, _windows, 0, lengths.Length, _classes, _confidence);
             }
 
             // 3. Format: per token its line (columns rejoined only when needed), the predicted tag; a blank line per sentence.

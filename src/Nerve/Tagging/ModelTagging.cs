@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Nerve.Corpus;
 using Nerve.Features;
@@ -40,7 +41,9 @@ public static class ModelTagging
 
     private static Prediction Predict(this NerModel model, IReadOnlyList<Sentence> sentences, int threads, WindowTagger? tagger)
     {
-        var windows = new WindowSet(sentences, model.Featurizer, model.Config.Window, threads: threads);
+        var spare = tagger is null ? null : Spares.GetOrCreateValue(tagger);
+        var windows = spare is null ? new WindowSet(sentences, model.Featurizer, model.Config.Window, threads: threads)
+            : WindowSet.Reuse(spare.TryTake(out var old) ? old : null, sentences, model.Featurizer, model.Config.Window, threads);
         var classes = new int[windows.Count];
         var confidence = new float[windows.Count];
         model.Classify(windows, classes, confidence, threads, tagger: tagger);
@@ -52,8 +55,12 @@ public static class ModelTagging
             tags[s] = model.SentenceTags(classes.AsSpan(a, n));
             conf[s] = confidence.AsSpan(a, n).ToArray();
         }
+        spare?.Add(windows);
         return new Prediction(tags, conf);
     }
+
+    /// <summary>Each shared tagger's window sets whose storage the next batch may take over.</summary>
+    private static readonly ConditionalWeakTable<WindowTagger, ConcurrentBag<WindowSet>> Spares = new();
 
     /// <summary>
     /// Class and confidence of every window. Sentences are packed into batches of up to <paramref name="batch"/> windows
@@ -64,11 +71,13 @@ public static class ModelTagging
     {
         int sentences = windows.SentenceStarts.Length - 1;
         threads = Math.Clamp(threads, 1, Math.Max(1, windows.Count / batch));
+        var pool = tagger is null ? null : Pools.GetOrCreateValue(tagger); // a stream's tagger keeps its buffers from batch to batch
         tagger ??= model.CreateTagger(windows);
         if (threads == 1)
         {
-            WindowTagger.Buffers? buffers = null;
+            WindowTagger.Buffers? buffers = Rent(pool);
             model.ClassifyRange(tagger, ref buffers, windows, 0, sentences, classes, confidence, batch);
+            pool?.Add(buffers!);
             return;
         }
         var cls = new int[windows.Count];
@@ -84,12 +93,19 @@ public static class ModelTagging
         }
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
-            WindowTagger.Buffers? buffers = null;
-            if (cut[t] < cut[t + 1]) model.ClassifyRange(tagger, ref buffers, windows, cut[t], cut[t + 1], cls, conf, batch);
+            if (cut[t] == cut[t + 1]) return;
+            WindowTagger.Buffers? buffers = Rent(pool);
+            model.ClassifyRange(tagger, ref buffers, windows, cut[t], cut[t + 1], cls, conf, batch);
+            pool?.Add(buffers!);
         });
         cls.CopyTo(classes);
         conf.CopyTo(confidence);
     }
+
+    /// <summary>Each shared tagger's idle buffers, one set per thread that has used it at once.</summary>
+    private static readonly ConditionalWeakTable<WindowTagger, ConcurrentBag<WindowTagger.Buffers>> Pools = new();
+
+    private static WindowTagger.Buffers? Rent(ConcurrentBag<WindowTagger.Buffers>? pool) => pool is not null && pool.TryTake(out var b) ? b : null;
 
     /// <summary>
     /// Classifies the windows of sentences [<paramref name="firstSentence"/>, <paramref name="endSentence"/>) with

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Nerve.Text;
@@ -57,17 +58,29 @@ public static class Utf8Escapes
         private readonly byte[] _pending = new byte[4];
         private int _pendingCount;
 
-        public override int GetCharCount(byte[] bytes, int index, int count) => GetCharCount(bytes, index, count, flush: false);
+        public override int GetCharCount(byte[] bytes, int index, int count) => GetCharCount(bytes.AsSpan(index, count), flush: false);
 
-        public override int GetCharCount(byte[] bytes, int index, int count, bool flush)
+        public override int GetCharCount(byte[] bytes, int index, int count, bool flush) => GetCharCount(bytes.AsSpan(index, count), flush);
+
+        public override unsafe int GetCharCount(byte* bytes, int count, bool flush) => GetCharCount(new ReadOnlySpan<byte>(bytes, count), flush);
+
+        /// <summary>Decodes into a pooled buffer and leaves the state as it was: counting consumes nothing.</summary>
+        public override int GetCharCount(ReadOnlySpan<byte> bytes, bool flush)
         {
-            var chars = new char[count + _pendingCount + 1];
+            var chars = ArrayPool<char>.Shared.Rent(bytes.Length + _pendingCount + 1);
             int saved = _pendingCount;
-            var pending = _pending.AsSpan(0, saved).ToArray();
-            int n = Decode(bytes.AsSpan(index, count), chars, flush);
-            pending.CopyTo(_pending, 0); // counting leaves the state as it was
-            _pendingCount = saved;
-            return n;
+            Span<byte> pending = stackalloc byte[4];
+            _pending.CopyTo(pending);
+            try
+            {
+                return Decode(bytes, chars, flush);
+            }
+            finally
+            {
+                pending.CopyTo(_pending);
+                _pendingCount = saved;
+                ArrayPool<char>.Shared.Return(chars);
+            }
         }
 
         public override int GetChars(byte[] bytes, int byteIndex, int byteCount, char[] chars, int charIndex) => GetChars(bytes, byteIndex, byteCount, chars, charIndex, flush: false);
@@ -75,19 +88,34 @@ public static class Utf8Escapes
         public override int GetChars(byte[] bytes, int byteIndex, int byteCount, char[] chars, int charIndex, bool flush)
             => Decode(bytes.AsSpan(byteIndex, byteCount), chars.AsSpan(charIndex), flush);
 
+        // The base class would copy both buffers into new arrays on every call (a StreamReader hands its caller's whole span).
+        public override int GetChars(ReadOnlySpan<byte> bytes, Span<char> chars, bool flush) => Decode(bytes, chars, flush);
+
+        public override unsafe int GetChars(byte* bytes, int byteCount, char* chars, int charCount, bool flush)
+            => Decode(new ReadOnlySpan<byte>(bytes, byteCount), new Span<char>(chars, charCount), flush);
+
         public override void Reset() => _pendingCount = 0;
 
         private int Decode(ReadOnlySpan<byte> bytes, Span<char> chars, bool flush)
         {
-            ReadOnlySpan<byte> src = bytes;
-            if (_pendingCount > 0)
+            if (_pendingCount == 0) return DecodeFrom(bytes, chars, flush);
+            var joined = ArrayPool<byte>.Shared.Rent(_pendingCount + bytes.Length);
+            try
             {
-                var joined = new byte[_pendingCount + bytes.Length];
                 _pending.AsSpan(0, _pendingCount).CopyTo(joined);
                 bytes.CopyTo(joined.AsSpan(_pendingCount));
-                src = joined;
+                int length = _pendingCount + bytes.Length;
                 _pendingCount = 0;
+                return DecodeFrom(joined.AsSpan(0, length), chars, flush);
             }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(joined);
+            }
+        }
+
+        private int DecodeFrom(ReadOnlySpan<byte> src, Span<char> chars, bool flush)
+        {
             int written = 0;
             while (true)
             {

@@ -229,7 +229,7 @@ public sealed class Trainer
 
     private (int Epoch, int Window, int BestEpoch, double BestF1) LoadCheckpoint(string path, List<EpochReport> reports)
     {
-        var f = SafeTensorsFile.Read(path);
+        using var f = SafeTensorsFile.Read(path);
         string Meta(string key) => f.Metadata.TryGetValue(key, out var v) ? v : throw new NerveDataException(path, 0, $"checkpoint metadata '{key}'", "none");
         if (Meta("format") != "nerve-checkpoint") throw new NerveDataException(path, 0, "a Nerve training checkpoint", "format " + Meta("format"));
         if (f.Metadata.TryGetValue("version", out var version))

@@ -208,6 +208,59 @@ public sealed class FeatureTests : IDisposable
     }
 
     [Fact]
+    public void Windows_reusing_a_previous_sets_storage_equal_new_ones_and_allocate_no_ids()
+    {
+        var sentences = Synthetic.Corpus(200, 4);
+        var vocab = Vocabulary.BuildFromCorpus(sentences, 1, lowercase: true);
+        var featurizer = Featurizer.Build(vocab, new FeatureOptions { Caps = true, Suffixes = [2], Chars = new CharOptions() }, sentences);
+        int f = featurizer.Count;
+        WindowSet? previous = null;
+        foreach (int count in new[] { 200, 120, 200, 60 }) // chunks of a stream: the storage of the first fits the others
+        {
+            var part = sentences.Take(count).ToList();
+            int[] lengths = [.. part.Select(s => s.Count)];
+            var ids = new int[lengths.Sum() * f];
+            for (int s = 0, at = 0; s < part.Count; at += lengths[s++] * f) featurizer.Featurize(part[s].Words, ids.AsSpan(at, lengths[s] * f));
+            var fresh = new WindowSet(ids, lengths, featurizer, 5);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var reused = WindowSet.Reuse(previous, ids, lengths, featurizer, 5);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (previous is not null) // the ids alone would be (positions, F) ints
+                Assert.True(allocated < (long)fresh.Positions * f * sizeof(int) / 4, $"{allocated} bytes for {fresh.Positions} positions");
+            Assert.Equal(fresh.Count, reused.Count);
+            Assert.Equal(fresh.Positions, reused.Positions);
+            Assert.Equal(fresh.SentenceStarts, reused.SentenceStarts);
+            var a = new int[fresh.Count * fresh.WindowWidth];
+            var b = new int[fresh.Count * fresh.WindowWidth];
+            fresh.GatherRange(0, fresh.Count, a);
+            reused.GatherRange(0, reused.Count, b);
+            Assert.Equal(a, b);
+            previous = reused;
+        }
+    }
+
+    [Fact]
+    public void Windows_of_sentences_reusing_a_set_of_another_featurizer_equal_new_ones()
+    {
+        var sentences = Synthetic.Corpus(200, 4);
+        var vocab = Vocabulary.BuildFromCorpus(sentences, 1, lowercase: true);
+        var small = Vocabulary.BuildFromCorpus(sentences.Take(20), 1, lowercase: true);
+        var a = Featurizer.Build(vocab, new FeatureOptions { Caps = true, Suffixes = [2] }, sentences);
+        var b = Featurizer.Build(small, new FeatureOptions { Caps = true, Suffixes = [2] }, sentences.Take(20).ToList());
+        var first = WindowSet.Reuse(null, sentences, a, 5, threads: 2); // its memos hold a's ids
+        foreach (var (featurizer, previous) in new[] { (b, first), (a, WindowSet.Reuse(first, sentences, a, 5)) })
+        {
+            var fresh = new WindowSet(sentences, featurizer, 5);
+            var reused = WindowSet.Reuse(previous, sentences, featurizer, 5, threads: 2);
+            var x = new int[fresh.Count * fresh.WindowWidth];
+            var y = new int[fresh.Count * fresh.WindowWidth];
+            fresh.GatherRange(0, fresh.Count, x);
+            reused.GatherRange(0, reused.Count, y);
+            Assert.Equal(x, y);
+        }
+    }
+
+    [Fact]
     public void A_crf_model_with_every_feature_learns_and_round_trips_through_its_file()
     {
         File.WriteAllText(Path.Combine(_dir, "LOC.txt"), "Paris\nRome\n");

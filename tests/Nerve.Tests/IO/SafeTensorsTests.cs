@@ -196,4 +196,32 @@ public class SafeTensorsTests
         var e = Assert.Throws<NerveException>(() => AtomicFile.WriteAllText(missing, "x"));
         Assert.StartsWith(missing + ": cannot write: ", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Reading_a_file_keeps_no_copy_of_it_and_floats_go_straight_to_the_callers_memory()
+    {
+        var values = new float[1 << 20]; // 4 MB of data
+        for (int i = 0; i < values.Length; i++) values[i] = i * 0.5f;
+        var w = new SafeTensorsWriter();
+        w.AddMetadata("format", "test");
+        w.AddChecksum("sha256");
+        w.Add("table", values, 1024, 1024);
+        w.Add("bias", [1f, 2f], 2);
+        using var dir = new TempDir();
+        var path = dir.File("big.safetensors");
+        w.Save(path);
+
+        var into = new float[values.Length];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using (var f = SafeTensorsFile.Read(path))
+        {
+            Assert.True(f.VerifyChecksum("sha256"));
+            Assert.Equal(values.Length, f.ReadFloat("table", into, out var shape));
+            Assert.Equal([1024L, 1024L], shape);
+            Assert.Equal(2, f.ReadFloat("bias", new float[3], out _)); // a different count: nothing read
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(values, into);
+        Assert.True(allocated < values.Length, $"{allocated} bytes allocated reading a file of {values.Length * sizeof(float)} data bytes");
+    }
 }

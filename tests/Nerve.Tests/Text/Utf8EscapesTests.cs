@@ -46,4 +46,34 @@ public class Utf8EscapesTests
         Assert.Equal("Smé😀", Utf8Escapes.Encoding.GetString("Smé😀"u8));
         Assert.Equal("Sm\uDCFFith", Utf8Escapes.Encoding.GetString([.. "Sm"u8, 0xFF, .. "ith"u8]));
     }
+
+    [Fact]
+    public void A_stream_reader_decodes_into_its_callers_buffer_without_copying_it()
+    {
+        // A reader asked for a large block decodes straight into it; the base Decoder would copy the bytes and the
+        // whole destination into new arrays on every call, garbage in proportion to the input times the block.
+        var bytes = new byte[1 << 20];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = i % 100 == 99 ? (byte)'\n' : i % 1000 == 7 ? (byte)0xFF : (byte)('a' + i % 26);
+        using var reader = new StreamReader(new MemoryStream(bytes), Utf8Escapes.Encoding, false, 1 << 16);
+        var block = new char[1 << 19];
+        reader.Read(block); // the reader's own buffers
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long chars = 0;
+        for (int n; (n = reader.Read(block)) > 0;) chars += n;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(bytes.Length - block.Length, chars);
+        Assert.True(allocated < 1 << 16, $"{allocated} bytes allocated decoding {chars} characters");
+    }
+
+    [Fact]
+    public void Counting_characters_leaves_a_cut_sequence_pending()
+    {
+        var decoder = Utf8Escapes.Encoding.GetDecoder();
+        var euro = "€"u8.ToArray();
+        var chars = new char[4];
+        Assert.Equal(0, decoder.GetChars(euro, 0, 2, chars, 0));
+        Assert.Equal(1, decoder.GetCharCount(euro, 2, 1));
+        Assert.Equal(1, decoder.GetChars(euro, 2, 1, chars, 0, flush: true));
+        Assert.Equal('€', chars[0]);
+    }
 }
