@@ -129,12 +129,13 @@ public static class TagJob
     /// </summary>
     private static long TagTextColumns(NerModel model, TagJobOptions o, JobInput input, Stream output)
     {
+        const int TextBlockChars = 1 << 14; // a block (up to four of this for text without blank lines) is tagged at once
         long tokens = 0;
         using (var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" })
         {
             input.Read(reader =>
             {
-                foreach (var block in Tokenizer.Blocks(reader, wholeDocuments: o.DocSep == DocumentSeparator.Blank2))
+                foreach (var block in Tokenizer.Blocks(reader, TextBlockChars, wholeDocuments: o.DocSep == DocumentSeparator.Blank2))
                 {
                     var sentences = Recognizer.Sentences(block, Tokenizer.Sentences(block), o.DocSep);
                     if (sentences.Count == 0) continue;

@@ -93,7 +93,7 @@ public sealed class NerModel
     /// </summary>
     public long PrecomputeBytes { get; set; } = DefaultPrecomputeBytes;
 
-    public const long DefaultPrecomputeBytes = 64L << 20;
+    public const long DefaultPrecomputeBytes = 32L << 20;
 
     /// <summary>The tags of one sentence's predicted classes, in the corpus <see cref="Scheme"/>.</summary>
     internal string[] SentenceTags(ReadOnlySpan<int> classes)
