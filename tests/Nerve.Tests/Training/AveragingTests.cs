@@ -54,14 +54,6 @@ public sealed class AveragingTests : IDisposable
             Assert.True(Distance(recent[e], iterates[e]) < 0.1 * Distance(averages[e], iterates[e]), $"epoch {e + 1}");
     }
 
-    private sealed class StopAfter(int epoch, int windows, CancellationTokenSource cts) : ITrainingObserver
-    {
-        private int _epoch;
-        public void EpochStarted(int e, int n) => _epoch = e;
-        public void Progress(int done) { if (_epoch == epoch && done >= windows) cts.Cancel(); }
-        public void EpochFinished(EpochReport r) { }
-    }
-
     [Fact]
     public void An_interrupted_averaged_run_resumes_to_the_same_model()
     {
@@ -69,7 +61,7 @@ public sealed class AveragingTests : IDisposable
         var (full, _, _) = Fit(o);
         string ckpt = Path.Combine(_dir, "m.ckpt");
         using var cts = new CancellationTokenSource();
-        var (_, first, _) = Fit(o, ckpt, observer: new StopAfter(2, 100, cts), cancel: cts.Token);
+        var (_, first, _) = Fit(o, ckpt, observer: new TrainerTests.StopAfter(2, 100, cts), cancel: cts.Token);
         Assert.True(first.Interrupted);
         var (resumed, second, _) = Fit(o, ckpt, resume: true);
         Assert.False(second.Interrupted);

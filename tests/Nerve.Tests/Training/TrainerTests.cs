@@ -72,7 +72,8 @@ public sealed class TrainerTests : IDisposable
         for (int i = 0; i < x.Length; i++) Assert.Equal(x[i], y[i], 1e-4f);
     }
 
-    private sealed class StopAfter(int epoch, int windows, CancellationTokenSource cts) : ITrainingObserver
+    /// <summary>Cancels the run once epoch <paramref name="epoch"/> has done <paramref name="windows"/> units (shared with AveragingTests).</summary>
+    internal sealed class StopAfter(int epoch, int windows, CancellationTokenSource cts) : ITrainingObserver
     {
         private int _epoch;
         public void EpochStarted(int e, int n) => _epoch = e;
