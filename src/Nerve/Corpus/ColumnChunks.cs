@@ -140,30 +140,13 @@ public sealed class ColumnChunkReader(TextReader reader, int chunkChars = 1 << 1
 
     /// <summary>
     /// The start of the last line (not the first) that starts a document: one whose first field is <c>-DOCSTART-</c>,
-    /// or with <see cref="DocumentSeparator.Blank2"/> a non-blank line after two or more blank ones; 0 if none.
+    /// or with <see cref="DocumentSeparator.Blank2"/> a non-blank line after two or more blank ones (as in raw text,
+    /// <see cref="Text.Tokenizer.DocumentStarts"/>); 0 if none.
     /// </summary>
     private static int LastDocumentStart(ReadOnlySpan<char> text, DocumentSeparator separator)
     {
         int docStart = LastDocStartLine(text);
-        return separator == DocumentSeparator.Blank2 ? Math.Max(docStart, LastBlankRunEnd(text)) : docStart;
-    }
-
-    /// <summary>The start of the last non-blank line (not the first) that follows two or more blank lines, 0 if none.</summary>
-    private static int LastBlankRunEnd(ReadOnlySpan<char> text)
-    {
-        int last = 0, blanks = 0;
-        var lines = new TextLines(text);
-        while (lines.Next(out var line, out int start))
-        {
-            if (line.IsWhiteSpace())
-            {
-                blanks++;
-                continue;
-            }
-            if (blanks >= 2 && start > 0) last = start;
-            blanks = 0;
-        }
-        return last;
+        return separator == DocumentSeparator.Blank2 && Text.Tokenizer.DocumentStarts(text) is [.., int last] ? Math.Max(docStart, last) : docStart;
     }
 
     /// <summary>The start of the last line (not the first) whose first field is <c>-DOCSTART-</c>, 0 if none.</summary>

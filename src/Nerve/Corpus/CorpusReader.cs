@@ -79,7 +79,6 @@ public static class CorpusReader
         private readonly CorpusFormat _format;
         private readonly int _poolLimit;
         private readonly GluedColumns? _glued;
-        private readonly DocumentSeparator _separator;
         private readonly ColumnLineParser _parser;
         private readonly LineBuffer _lines;
         private readonly List<string> _words = [], _tags = [];
@@ -90,14 +89,13 @@ public static class CorpusReader
         private int _width = 1;
         private long _lineNo;
         private bool _done;
-        private int _blankRun;       // blank lines since the last token line
-        private bool _docStartInRun; // a -DOCSTART- line since the last token line
+        private DocumentCounter _documents;
 
         public CorpusStream(TextReader reader, string name, CorpusFormat format = CorpusFormat.Auto, int? tagColumn = null, bool requireTags = true, Action<string>? repairGlued = null, int poolLimit = int.MaxValue,
             DocumentSeparator documents = DocumentSeparator.DocStart)
         {
             _name = name;
-            _separator = documents;
+            _documents = new DocumentCounter(documents);
             _format = format;
             _poolLimit = poolLimit;
             _glued = repairGlued is null ? null : new GluedColumns(repairGlued);
@@ -119,7 +117,7 @@ public static class CorpusReader
         /// Document separators read so far: -DOCSTART- lines, and with <see cref="DocumentSeparator.Blank2"/> each run of
         /// two or more blank lines between sentences that holds no -DOCSTART- line.
         /// </summary>
-        public int Documents { get; private set; }
+        public int Documents => _documents.Documents;
 
         /// <summary>Tokens read so far, -DOCSTART- lines excluded.</summary>
         public int Tokens { get; private set; }
@@ -144,15 +142,7 @@ public static class CorpusReader
                 var kind = _parser.Parse(ref span, _lineNo, fields, out int n);
                 if (kind != ColumnLineKind.Token)
                 {
-                    if (kind == ColumnLineKind.DocStart)
-                    {
-                        Documents++;
-                        _docStartInRun = true;
-                    }
-                    else
-                    {
-                        _blankRun++;
-                    }
+                    _documents.Separator(kind);
                     if (_words.Count > 0)
                     {
                         sentence = EndSentence(sentenceStart);
@@ -164,9 +154,7 @@ public static class CorpusReader
                 _width = layout.Width;
                 if (_words.Count == 0)
                     sentenceStart = _lineNo;
-                if (_blankRun >= 2 && !_docStartInRun && _separator == DocumentSeparator.Blank2 && Tokens > 0) Documents++;
-                _blankRun = 0;
-                _docStartInRun = false;
+                _documents.Token();
                 int tagIndex = layout.TagIndex;
                 for (var i = 0; i < n; i++)
                     if (i != tagIndex)

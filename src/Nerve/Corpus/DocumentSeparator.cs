@@ -23,3 +23,41 @@ public static class DocumentSeparators
         ? (DocumentSeparator)i
         : throw new NerveException($"--doc-sep must be {string.Join(" or ", Names)}, found \"{name}\"");
 }
+
+/// <summary>
+/// Counts the documents of column lines as they are read, the one rule of the reader and the streaming tagger: a
+/// <c>-DOCSTART-</c> line starts one, and with <see cref="DocumentSeparator.Blank2"/> so does a token line after a run of
+/// two or more blank lines that holds no <c>-DOCSTART-</c> line (blank lines before the first token start nothing).
+/// </summary>
+public struct DocumentCounter(DocumentSeparator separator)
+{
+    private int _blankRun;       // blank lines since the last token line
+    private bool _docStartInRun; // a -DOCSTART- line since the last token line
+    private bool _tokens;        // a token line was read
+
+    /// <summary>Documents started so far (separators read).</summary>
+    public int Documents { get; private set; }
+
+    /// <summary>A line that is not a token: a blank line, or a -DOCSTART- line.</summary>
+    public void Separator(ColumnLineKind kind)
+    {
+        if (kind == ColumnLineKind.DocStart)
+        {
+            Documents++;
+            _docStartInRun = true;
+        }
+        else
+        {
+            _blankRun++;
+        }
+    }
+
+    /// <summary>A token line.</summary>
+    public void Token()
+    {
+        if (_blankRun >= 2 && !_docStartInRun && separator == DocumentSeparator.Blank2 && _tokens) Documents++;
+        _blankRun = 0;
+        _docStartInRun = false;
+        _tokens = true;
+    }
+}

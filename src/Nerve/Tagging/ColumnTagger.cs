@@ -134,8 +134,8 @@ public static class ColumnTagger
         public Output Process(ColumnChunk chunk, ColumnLayout layout, string name)
         {
             var text = chunk.Text;
-            int f = _featurizer.Count, own = _featurizer.WordLevelCount, tokens = 0, documents = 0, sentenceStart = 0, blankRun = 0;
-            bool docStartInRun = false;
+            int f = _featurizer.Count, own = _featurizer.WordLevelCount, tokens = 0, sentenceStart = 0;
+            var documents = new DocumentCounter(separator);
             bool gazetteers = _featurizer.Gazetteer is not null, context = _featurizer.HasDocumentContext;
             Span<Range> fields = stackalloc Range[ColumnLayout.MaxColumns];
             var parser = new ColumnLineParser(name, layout);
@@ -152,7 +152,7 @@ public static class ColumnTagger
                 if (context)
                 {
                     _sentences.Add([.. _sentence]);
-                    _documentOf.Add(documents);
+                    _documentOf.Add(documents.Documents);
                 }
                 _sentence.Clear();
                 _lengths.Add(end - sentenceStart);
@@ -167,14 +167,11 @@ public static class ColumnTagger
                 var kind = parser.Parse(ref line, ++lineNo, fields, out int n);
                 if (kind != ColumnLineKind.Token)
                 {
-                    if (kind == ColumnLineKind.DocStart) (documents, docStartInRun) = (documents + 1, true);
-                    else blankRun++;
+                    documents.Separator(kind);
                     EndSentence(tokens);
                     continue;
                 }
-                // As CorpusStream counts documents: a run of ≥ 2 blank lines without a -DOCSTART- line in it.
-                if (blankRun >= 2 && !docStartInRun && separator == DocumentSeparator.Blank2 && tokens > 0) documents++;
-                (blankRun, docStartInRun) = (0, false);
+                documents.Token();
                 var word = line[fields[0]];
                 Grow(ref _ids, (tokens + 1) * f);
                 Grow(ref _lines, 2 * (tokens + 1));
@@ -227,7 +224,7 @@ public static class ColumnTagger
             var written = _out.Text;
             var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(1, Encoding.UTF8.GetMaxByteCount(written.Length)));
             int byteCount = Text.Utf8Escapes.GetBytes(written, bytes); // invalid input bytes, escaped when read, are copied back
-            return new Output(bytes, byteCount, tokens, at, documents);
+            return new Output(bytes, byteCount, tokens, at, documents.Documents);
         }
 
         /// <summary>The document ids of the chunk's sentences, document by document (the chunk holds whole documents).</summary>
