@@ -8,7 +8,11 @@ using Nerve.Model;
 
 namespace Nerve.Tagging;
 
-/// <summary>What <see cref="ColumnTagger.Tag"/> read: tokens, sentences, -DOCSTART- lines, and the layout (null for a file without tokens).</summary>
+/// <summary>
+/// What <see cref="ColumnTagger.Tag"/> read: tokens, sentences, document separators, and the layout (null for a file
+/// without tokens). Documents counts -DOCSTART- lines as the reader does; with <see cref="DocumentSeparator.Blank2"/> a
+/// blank run at which the stream was cut into chunks is not counted (each chunk is counted on its own).
+/// </summary>
 public sealed record ColumnTagResult(long Tokens, long Sentences, long Documents, ColumnLayout? Layout);
 
 /// <summary>
